@@ -1,0 +1,1 @@
+"""Value objects, ports and errors shared by every layer; imports no SDK."""

@@ -1,0 +1,58 @@
+"""The seams: every outside-world dependency is one of these Protocols."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Protocol
+
+from bot.core.models import (
+    Assessment,
+    AudioClip,
+    ChatRef,
+    Inbound,
+    InterviewContext,
+    Pcm,
+    Question,
+    Reply,
+    SpeechMetrics,
+    Transcript,
+)
+
+
+class ReplySink(Protocol):
+    async def send(self, chat: ChatRef, reply: Reply) -> None: ...
+
+
+Handler = Callable[[Inbound, ReplySink], Awaitable[None]]
+
+
+class ChatAdapter(Protocol):
+    name: str
+
+    async def start(self, handle: Handler) -> None: ...
+
+    async def stop(self) -> None: ...
+
+
+class SpeechToText(Protocol):
+    name: str
+
+    async def transcribe(self, clip: AudioClip, *, language: str | None = None) -> Transcript: ...
+
+
+class TextToSpeech(Protocol):
+    name: str
+
+    async def synthesize(self, text: str, *, voice: str | None = None) -> Pcm: ...
+
+
+class Coach(Protocol):
+    """Judge and interviewer: scores answers and plans the next question."""
+
+    name: str
+
+    async def assess(
+        self, *, question: Question, transcript: Transcript, metrics: SpeechMetrics
+    ) -> Assessment: ...
+
+    async def next_question(self, context: InterviewContext) -> Question: ...
