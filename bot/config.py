@@ -1,0 +1,85 @@
+"""Settings: the only reader of the environment. Secrets never appear in reprs or logs."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from bot.core.errors import ConfigError
+
+
+class Settings(BaseSettings):
+    """Every setting of the application, read from the environment and an optional `.env`."""
+
+    model_config = SettingsConfigDict(
+        env_file=".env", env_file_encoding="utf-8", extra="ignore", populate_by_name=True
+    )
+
+    data_dir: Path = Field(Path("./data"), alias="COACH_DATA_DIR")
+    database_url: str = Field("", alias="COACH_DATABASE_URL", repr=False)
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field("INFO", alias="COACH_LOG_LEVEL")
+    log_format: Literal["text", "json"] = Field("text", alias="COACH_LOG_FORMAT")
+    master_key: SecretStr | None = Field(None, alias="COACH_MASTER_KEY")
+
+    questions_per_interview: int = Field(5, ge=1, le=20, alias="COACH_QUESTIONS")
+    max_answer_seconds: float = Field(180.0, gt=0, le=1800, alias="COACH_MAX_ANSWER_SECONDS")
+    max_audio_bytes: int = Field(20 * 1024 * 1024, gt=0, alias="COACH_MAX_AUDIO_BYTES")
+    tts_engine: Literal["flite", "espeak", "none"] = Field("flite", alias="COACH_TTS")
+    tts_voice: str = Field("slt", alias="COACH_TTS_VOICE")
+    stt_engine: Literal["pocketsphinx"] = Field("pocketsphinx", alias="COACH_STT")
+    privacy_contact: str = Field("privacy@example.org", alias="COACH_PRIVACY_CONTACT")
+
+    telegram_bot_token: SecretStr | None = Field(None, alias="TELEGRAM_BOT_TOKEN")
+    discord_bot_token: SecretStr | None = Field(None, alias="DISCORD_BOT_TOKEN")
+
+    @field_validator("log_level", mode="before")
+    @classmethod
+    def _upper_level(cls, value: object) -> object:
+        return value.upper() if isinstance(value, str) else value
+
+    @field_validator("telegram_bot_token", "discord_bot_token", "master_key", mode="before")
+    @classmethod
+    def _blank_is_none(cls, value: object) -> object:
+        return None if isinstance(value, str) and not value.strip() else value
+
+    @property
+    def db_url(self) -> str:
+        """The database URL, defaulting to a SQLite file in the data dir."""
+        if self.database_url:
+            return self.database_url
+        return f"sqlite+aiosqlite:///{(self.data_dir / 'coach.db').as_posix()}"
+
+    @property
+    def platforms(self) -> tuple[str, ...]:
+        """Chat platforms whose token is configured."""
+        found = []
+        if self.telegram_bot_token:
+            found.append("telegram")
+        if self.discord_bot_token:
+            found.append("discord")
+        return tuple(found)
+
+
+def load_settings(
+    environ: Mapping[str, str] | None = None, *, env_file: str | Path | None = ".env"
+) -> Settings:
+    """Build Settings from `environ` (default: the process environment).
+
+    A wrong value raises ConfigError naming the variable, e.g. `COACH_QUESTIONS: ...`.
+    """
+    try:
+        if environ is None:
+            return Settings(_env_file=env_file)  # type: ignore[call-arg]
+        known = {f.alias for f in Settings.model_fields.values() if f.alias}
+        values = {k: v for k, v in environ.items() if k in known}
+        return Settings(_env_file=None, **values)  # type: ignore[call-arg]
+    except ValidationError as exc:
+        problems = []
+        for err in exc.errors():
+            name = ".".join(str(part) for part in err["loc"]) or "settings"
+            problems.append(f"{name}: {err['msg']}")
+        raise ConfigError("Invalid configuration: " + "; ".join(problems)) from exc

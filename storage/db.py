@@ -1,0 +1,109 @@
+"""The database: engine set-up for SQLite and PostgreSQL, migrations, units of work."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import event
+from sqlalchemy.engine import Connection, make_url
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
+
+from storage.repos.interviews import RecordingRepository, SessionRepository, TurnRepository
+from storage.repos.operations import (
+    AuditRepository,
+    DeletionRepository,
+    LedgerRepository,
+    UpdateRepository,
+)
+from storage.repos.people import ConsentRepository, UserRepository
+from storage.sealing import KeyRing
+
+log = logging.getLogger(__name__)
+MIGRATIONS = Path(__file__).parent / "migrations"
+
+
+class UnitOfWork:
+    """Every repository, bound to one transaction."""
+
+    def __init__(self, conn: AsyncConnection, keyring: KeyRing) -> None:
+        self.conn = conn
+        self.users = UserRepository(conn, keyring)
+        self.consents = ConsentRepository(conn, keyring)
+        self.sessions = SessionRepository(conn, keyring)
+        self.turns = TurnRepository(conn, keyring)
+        self.recordings = RecordingRepository(conn, keyring)
+        self.ledger = LedgerRepository(conn, keyring)
+        self.deletions = DeletionRepository(conn, keyring)
+        self.audit = AuditRepository(conn, keyring)
+        self.updates = UpdateRepository(conn, keyring)
+
+
+def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
+    cursor = dbapi_conn.cursor()
+    for pragma in (
+        "journal_mode=WAL",
+        "foreign_keys=ON",
+        "secure_delete=ON",
+        "synchronous=NORMAL",
+        "busy_timeout=5000",
+    ):
+        cursor.execute(f"PRAGMA {pragma}")
+    cursor.close()
+
+
+def create_engine(url: str) -> AsyncEngine:
+    """An async engine; SQLite gets WAL, foreign keys and secure_delete on every connection."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        if parsed.database and parsed.database != ":memory:":
+            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+        engine = create_async_engine(url)
+        event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
+        return engine
+    return create_async_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=10)
+
+
+def _alembic_config(connection: Connection) -> Config:
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS))
+    cfg.attributes["connection"] = connection
+    return cfg
+
+
+class Database:
+    def __init__(self, engine: AsyncEngine, keyring: KeyRing) -> None:
+        self.engine = engine
+        self.keyring = keyring
+
+    @property
+    def dialect(self) -> str:
+        return self.engine.dialect.name
+
+    async def upgrade(self, revision: str = "head") -> None:
+        """Apply Alembic migrations up to `revision`."""
+        async with self.engine.begin() as conn:
+            await conn.run_sync(lambda c: command.upgrade(_alembic_config(c), revision))
+        log.info("database schema at %s (%s)", revision, self.dialect)
+
+    async def current_revision(self) -> str | None:
+        from alembic.runtime.migration import MigrationContext
+
+        async with self.engine.connect() as conn:
+            return await conn.run_sync(
+                lambda c: MigrationContext.configure(c).get_current_revision()
+            )
+
+    @asynccontextmanager
+    async def unit_of_work(self) -> AsyncIterator[UnitOfWork]:
+        """One transaction: committed when the block ends, rolled back on error."""
+        async with self.engine.begin() as conn:
+            yield UnitOfWork(conn, self.keyring)
+
+    async def close(self) -> None:
+        await self.engine.dispose()

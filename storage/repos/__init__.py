@@ -1,0 +1,1 @@
+"""Repositories: one class per aggregate, bound to one connection (a unit of work)."""

@@ -1,0 +1,99 @@
+"""Operational records: the credit ledger, deletion requests, the audit log, update de-dup."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+
+from storage.repos.base import Repository
+from storage.tables import audit_log, credit_ledger, deletion_requests, processed_updates
+
+
+class LedgerRepository(Repository):
+    async def add(
+        self,
+        user_id: int,
+        *,
+        kind: str,
+        amount: int,
+        provider: str,
+        external_id: str,
+        now: datetime,
+    ) -> bool:
+        """Append an entry; False when (provider, external_id, kind) was already recorded."""
+        values = dict(
+            user_id=user_id,
+            kind=kind,
+            amount=amount,
+            provider=provider,
+            external_id=external_id,
+            created_at=now,
+        )
+        return await self.insert_ignore(credit_ledger, values)
+
+    async def balance(self, user_id: int) -> int:
+        stmt = sa.select(sa.func.coalesce(sa.func.sum(credit_ledger.c.amount), 0)).where(
+            credit_ledger.c.user_id == user_id
+        )
+        return int((await self.conn.execute(stmt)).scalar_one())
+
+
+class DeletionRepository(Repository):
+    async def request(self, user_id: int, *, now: datetime, due_at: datetime) -> int:
+        stmt = sa.insert(deletion_requests).values(user_id=user_id, requested_at=now, due_at=due_at)
+        return int((await self.conn.execute(stmt.returning(deletion_requests.c.id))).scalar_one())
+
+    async def pending(self, user_id: int) -> Any:
+        stmt = sa.select(deletion_requests).where(
+            deletion_requests.c.user_id == user_id,
+            deletion_requests.c.cancelled_at.is_(None),
+            deletion_requests.c.completed_at.is_(None),
+        )
+        return (await self.conn.execute(stmt)).first()
+
+    async def cancel(self, user_id: int, *, now: datetime) -> int:
+        stmt = (
+            sa.update(deletion_requests)
+            .where(
+                deletion_requests.c.user_id == user_id,
+                deletion_requests.c.cancelled_at.is_(None),
+                deletion_requests.c.completed_at.is_(None),
+            )
+            .values(cancelled_at=now)
+        )
+        return int((await self.conn.execute(stmt)).rowcount)
+
+    async def due(self, now: datetime) -> list[int]:
+        """User ids whose grace period has ended."""
+        stmt = sa.select(deletion_requests.c.user_id).where(
+            deletion_requests.c.due_at <= now,
+            deletion_requests.c.cancelled_at.is_(None),
+            deletion_requests.c.completed_at.is_(None),
+            deletion_requests.c.user_id.is_not(None),
+        )
+        return [int(r[0]) for r in await self.conn.execute(stmt)]
+
+
+class AuditRepository(Repository):
+    async def record(
+        self, *, actor: str, action: str, now: datetime, detail: dict[str, Any] | None = None
+    ) -> None:
+        stmt = sa.insert(audit_log).values(at=now, actor=actor, action=action, detail=detail)
+        await self.conn.execute(stmt)
+
+    async def recent(self, limit: int = 50) -> list[Any]:
+        stmt = sa.select(audit_log).order_by(audit_log.c.id.desc()).limit(limit)
+        return list(await self.conn.execute(stmt))
+
+
+class UpdateRepository(Repository):
+    async def claim(self, platform: str, update_id: str, *, now: datetime) -> bool:
+        """True the first time an update id is seen; False for a duplicate delivery."""
+        values = dict(platform=platform, update_id=update_id, processed_at=now)
+        return await self.insert_ignore(processed_updates, values)
+
+    async def forget_before(self, cutoff: datetime) -> int:
+        stmt = sa.delete(processed_updates).where(processed_updates.c.processed_at < cutoff)
+        return int((await self.conn.execute(stmt)).rowcount)

@@ -1,0 +1,75 @@
+"""Envelope encryption: each person's data is sealed with their own key (AES-256-GCM).
+
+A person's data key is stored wrapped by the master key in `users.data_key`. Deleting that
+one value makes every sealed column and blob of theirs unreadable (crypto-shredding), even
+in backups and in database pages that have not been overwritten yet.
+"""
+
+from __future__ import annotations
+
+import base64
+import os
+from pathlib import Path
+
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+from bot.core.errors import ConfigError, StorageError
+
+_NONCE = 12
+_VERSION = b"\x01"
+
+
+class KeyRing:
+    """Wraps per-person data keys with the master key and seals data with them."""
+
+    def __init__(self, master_key: bytes) -> None:
+        if len(master_key) != 32:
+            raise ConfigError("COACH_MASTER_KEY: must be 32 bytes, base64-encoded")
+        self._master = AESGCM(master_key)
+
+    def new_data_key(self) -> bytes:
+        """A fresh data key, returned wrapped (safe to store)."""
+        return self._encrypt(self._master, AESGCM.generate_key(bit_length=256), b"data-key")
+
+    def seal(self, wrapped_key: bytes, plaintext: bytes) -> bytes:
+        return self._encrypt(self._data_aead(wrapped_key), plaintext, b"")
+
+    def open(self, wrapped_key: bytes, sealed: bytes) -> bytes:
+        return self._decrypt(self._data_aead(wrapped_key), sealed, b"")
+
+    def _data_aead(self, wrapped_key: bytes) -> AESGCM:
+        return AESGCM(self._decrypt(self._master, wrapped_key, b"data-key"))
+
+    @staticmethod
+    def _encrypt(aead: AESGCM, plaintext: bytes, aad: bytes) -> bytes:
+        nonce = os.urandom(_NONCE)
+        return _VERSION + nonce + aead.encrypt(nonce, plaintext, aad)
+
+    @staticmethod
+    def _decrypt(aead: AESGCM, sealed: bytes, aad: bytes) -> bytes:
+        if sealed[:1] != _VERSION:
+            raise StorageError("sealed value has an unknown format")
+        try:
+            return aead.decrypt(sealed[1 : 1 + _NONCE], sealed[1 + _NONCE :], aad)
+        except InvalidTag as exc:
+            raise StorageError("sealed value cannot be opened with this key") from exc
+
+
+def load_master_key(configured: str | None, data_dir: Path) -> bytes:
+    """The configured key (base64), else one kept in `<data_dir>/master.key` (made once, 0600)."""
+    if configured:
+        try:
+            key = base64.urlsafe_b64decode(configured.strip() + "==")
+        except ValueError as exc:
+            raise ConfigError("COACH_MASTER_KEY: not valid base64") from exc
+        if len(key) != 32:
+            raise ConfigError("COACH_MASTER_KEY: must decode to 32 bytes")
+        return key
+    path = data_dir / "master.key"
+    if not path.exists():
+        data_dir.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(base64.urlsafe_b64encode(os.urandom(32)))
+    return base64.urlsafe_b64decode(path.read_bytes().strip())
