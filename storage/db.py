@@ -14,6 +14,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
+from storage.blobs import BlobStore
 from storage.repos.interviews import RecordingRepository, SessionRepository, TurnRepository
 from storage.repos.operations import (
     AuditRepository,
@@ -31,13 +32,13 @@ MIGRATIONS = Path(__file__).parent / "migrations"
 class UnitOfWork:
     """Every repository, bound to one transaction."""
 
-    def __init__(self, conn: AsyncConnection, keyring: KeyRing) -> None:
+    def __init__(self, conn: AsyncConnection, keyring: KeyRing, blobs: BlobStore) -> None:
         self.conn = conn
         self.users = UserRepository(conn, keyring)
         self.consents = ConsentRepository(conn, keyring)
         self.sessions = SessionRepository(conn, keyring)
         self.turns = TurnRepository(conn, keyring)
-        self.recordings = RecordingRepository(conn, keyring)
+        self.recordings = RecordingRepository(conn, keyring, blobs)
         self.ledger = LedgerRepository(conn, keyring)
         self.deletions = DeletionRepository(conn, keyring)
         self.audit = AuditRepository(conn, keyring)
@@ -77,9 +78,10 @@ def _alembic_config(connection: Connection) -> Config:
 
 
 class Database:
-    def __init__(self, engine: AsyncEngine, keyring: KeyRing) -> None:
+    def __init__(self, engine: AsyncEngine, keyring: KeyRing, blobs: BlobStore) -> None:
         self.engine = engine
         self.keyring = keyring
+        self.blobs = blobs
 
     @property
     def dialect(self) -> str:
@@ -103,7 +105,7 @@ class Database:
     async def unit_of_work(self) -> AsyncIterator[UnitOfWork]:
         """One transaction: committed when the block ends, rolled back on error."""
         async with self.engine.begin() as conn:
-            yield UnitOfWork(conn, self.keyring)
+            yield UnitOfWork(conn, self.keyring, self.blobs)
 
     async def close(self) -> None:
         await self.engine.dispose()

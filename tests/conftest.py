@@ -11,6 +11,7 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.engine import make_url
 
+from storage.blobs import FileBlobStore
 from storage.db import Database, create_engine
 from storage.sealing import KeyRing
 
@@ -57,7 +58,7 @@ async def database(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncItera
         url = await _fresh_postgres_database()
     else:
         url = f"sqlite+aiosqlite:///{tmp_path / 'coach.db'}"
-    db = Database(create_engine(url), keyring)
+    db = Database(create_engine(url), keyring, FileBlobStore(tmp_path / "blobs"))
     await db.upgrade()
     try:
         yield db
@@ -72,6 +73,7 @@ async def sqlite_db(tmp_path: Path) -> AsyncIterator[Database]:
     db = Database(
         create_engine(f"sqlite+aiosqlite:///{tmp_path / 'coach.db'}"),
         KeyRing(secrets.token_bytes(32)),
+        FileBlobStore(tmp_path / "blobs"),
     )
     await db.upgrade()
     try:

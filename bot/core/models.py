@@ -87,6 +87,9 @@ class Reply:
     buttons: tuple[tuple[Button, ...], ...] = ()
     document: Document | None = None
     private: bool = False
+    progress: bool = False
+    expects_answer: bool = False
+    """A transient "working on it" cue: adapters may show it as a chat action instead."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -6,9 +6,13 @@ from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncConnection
 
+from bot.core.errors import StorageError
 from bot.core.records import RecordingRecord, SessionRecord, TurnRecord, UserRecord
+from storage.blobs import BlobStore
 from storage.repos.base import Repository
+from storage.sealing import KeyRing
 from storage.tables import interview_sessions, recordings, turns
 
 
@@ -176,45 +180,46 @@ class TurnRepository(Repository):
 
 
 class RecordingRepository(Repository):
-    async def add(
-        self,
-        user_id: int,
-        *,
-        blob_key: str,
-        mime: str,
-        size: int,
-        duration_s: float | None,
-        now: datetime,
+    """Answer audio: sealed bytes in the blob store, metadata in `recordings`."""
+
+    def __init__(self, conn: AsyncConnection, keyring: KeyRing, blobs: BlobStore) -> None:
+        super().__init__(conn, keyring)
+        self.blobs = blobs
+
+    async def save(
+        self, user: UserRecord, data: bytes, *, mime: str, duration_s: float | None, now: datetime
     ) -> RecordingRecord:
+        if user.data_key is None:
+            raise StorageError("this person's data key was erased")
+        key = self.blobs.put(self.keyring.seal(user.data_key, data), prefix="answer")
         values = dict(
-            user_id=user_id,
-            blob_key=blob_key,
+            user_id=user.id,
+            blob_key=key,
             mime=mime,
-            size=size,
+            size=len(data),
             duration_s=duration_s,
             created_at=now,
         )
-        rec_id = (
-            await self.conn.execute(
-                sa.insert(recordings).values(**values).returning(recordings.c.id)
-            )
-        ).scalar_one()
+        stmt = sa.insert(recordings).values(**values).returning(recordings.c.id)
+        rec_id = (await self.conn.execute(stmt)).scalar_one()
         return RecordingRecord(id=rec_id, **values)  # type: ignore[arg-type]
+
+    async def load(self, recording: RecordingRecord, user: UserRecord) -> bytes:
+        if user.data_key is None:
+            raise StorageError("this person's data key was erased")
+        return self.keyring.open(user.data_key, self.blobs.get(recording.blob_key))
 
     async def get(self, recording_id: int) -> RecordingRecord | None:
         stmt = sa.select(recordings).where(recordings.c.id == recording_id)
         row = (await self.conn.execute(stmt)).first()
-        return (
-            RecordingRecord(**{f: getattr(row, f) for f in RecordingRecord.__slots__})
-            if row
-            else None
-        )
+        return _recording(row) if row else None
 
     async def for_user(self, user_id: int) -> list[RecordingRecord]:
         stmt = (
             sa.select(recordings).where(recordings.c.user_id == user_id).order_by(recordings.c.id)
         )
-        rows = await self.conn.execute(stmt)
-        return [
-            RecordingRecord(**{f: getattr(r, f) for f in RecordingRecord.__slots__}) for r in rows
-        ]
+        return [_recording(r) for r in await self.conn.execute(stmt)]
+
+
+def _recording(row: Any) -> RecordingRecord:
+    return RecordingRecord(**{f: getattr(row, f) for f in RecordingRecord.__slots__})

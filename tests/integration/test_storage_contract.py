@@ -194,9 +194,7 @@ async def test_deleting_a_person_cascades_to_everything_they_own(database: Datab
             now=NOW,
         )
         await uow.turns.ask(session.id, seq=1, question_id="q", question_text="Q", now=NOW)
-        await uow.recordings.add(
-            user.id, blob_key="answer-1", mime="audio/ogg", size=10, duration_s=1.0, now=NOW
-        )
+        await uow.recordings.save(user, b"OggS...", mime="audio/ogg", duration_s=1.0, now=NOW)
     async with database.unit_of_work() as uow:
         await uow.conn.execute(sa.text("DELETE FROM users WHERE id = :id"), {"id": user.id})
     async with database.unit_of_work() as uow:
@@ -210,3 +208,18 @@ async def test_audit_entries_keep_actor_hash_action_and_counts(database: Databas
         await uow.audit.record(actor="h:abc", action="consent.given", now=NOW, detail={"n": 1})
         [entry] = await uow.audit.recent()
         assert (entry.actor, entry.action, entry.detail) == ("h:abc", "consent.given", {"n": 1})
+
+
+async def test_recordings_are_sealed_in_the_blob_store_and_open_for_their_owner(
+    database: Database,
+) -> None:
+    async with database.unit_of_work() as uow:
+        user = await uow.users.create("telegram", "11", now=NOW)
+        saved = await uow.recordings.save(
+            user, b"OggS voice bytes", mime="audio/ogg", duration_s=2.5, now=NOW
+        )
+    assert b"voice bytes" not in database.blobs.get(saved.blob_key)
+    async with database.unit_of_work() as uow:
+        loaded = await uow.recordings.get(saved.id)
+        assert loaded is not None and loaded.size == len(b"OggS voice bytes")
+        assert await uow.recordings.load(loaded, user) == b"OggS voice bytes"

@@ -1,0 +1,338 @@
+"""Decode and encode audio in process with PyAV; CPU work runs in one bounded thread pool.
+
+Inputs (voice notes and audio files) become mono 16-bit PCM; replies become Telegram-style
+OGG/Opus voice notes. Every failure caused by the bytes themselves is an `AudioError` whose
+`user_message` can be shown to the candidate as is.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import io
+import logging
+import os
+import threading
+import wave
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+import av
+import av.error
+import numpy as np
+from av.audio.frame import AudioFrame
+from av.container import InputContainer
+from av.stream import Stream
+
+from bot.core.errors import AudioError, AudioTooLarge, AudioTooLong, EmptyAudio, NotAudio
+from bot.core.models import AudioClip, Pcm
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+
+VOICE_RATE = 48000
+# Only these demuxers may read candidate uploads: no playlists, no concat scripts, no images.
+_DEMUXERS = "ogg,wav,mp3,mov,matroska,flac,aac"
+# Header durations are estimates and codecs pad a little: do not reject 180.2 s as too long.
+_GRACE_S = 0.5
+_AV_ERRORS = (av.error.FFmpegError, ValueError, OSError, EOFError, RuntimeError, MemoryError)
+_NOT_AUDIO = (
+    "That file doesn't look like a recording I can play. Please send a voice note or an "
+    "audio file (OGG, MP3, M4A, WAV, WebM or FLAC)."
+)
+_DAMAGED = (
+    "I couldn't play that recording: it seems to be cut off or damaged. "
+    "Please record your answer again."
+)
+_EMPTY = "That recording is empty. Please record your answer again."
+# How the formats we accept begin (offset, bytes): a file that starts like one is "damaged".
+_MAGIC = (
+    (0, b"OggS"),
+    (0, b"RIFF"),
+    (0, b"fLaC"),
+    (0, b"ID3"),
+    (0, b"\x1aE\xdf\xa3"),
+    (4, b"ftyp"),
+)
+
+
+@dataclass(frozen=True, slots=True)
+class AudioLimits:
+    """What we accept from a candidate: duration in seconds and upload size in bytes."""
+
+    max_seconds: float = 180.0
+    max_bytes: int = 20 * 1024 * 1024
+
+
+def format_duration(seconds: float) -> str:
+    """Say a duration the way people do: '45 s', '4 min 10 s', '1 h 5 min'."""
+    total = max(0, round(seconds))
+    hours, rest = divmod(total, 3600)
+    minutes, secs = divmod(rest, 60)
+    if hours:
+        return f"{hours} h {minutes} min" if minutes else f"{hours} h"
+    if minutes:
+        return f"{minutes} min {secs} s" if secs else f"{minutes} min"
+    return f"{secs} s"
+
+
+def _format_megabytes(size: int) -> str:
+    return f"{size / (1024 * 1024):.3g} MB"
+
+
+def decode_sync(
+    data: bytes, *, sample_rate: int = 16000, limits: AudioLimits = AudioLimits()
+) -> Pcm:
+    """Decode any supported audio file to mono s16 PCM at `sample_rate`, within `limits`."""
+    if not data:
+        raise EmptyAudio(_EMPTY)
+    if len(data) > limits.max_bytes:
+        raise AudioTooLarge(
+            f"That file is {_format_megabytes(len(data))}; files can be up to "
+            f"{_format_megabytes(limits.max_bytes)}. Please send a shorter recording."
+        )
+    try:
+        with av.open(
+            io.BytesIO(data),
+            "r",
+            container_options={"format_whitelist": _DEMUXERS},
+            metadata_errors="replace",
+        ) as container:
+            stream = _audio_stream(container)
+            _check_header_duration(container, stream, limits)
+            samples = _decode_samples(container, stream, sample_rate, limits)
+    except AudioError:
+        raise
+    except _AV_ERRORS as exc:
+        raise NotAudio(_DAMAGED if _looks_like_audio(data) else _NOT_AUDIO) from exc
+    return Pcm(samples=samples, sample_rate=sample_rate)
+
+
+def _looks_like_audio(data: bytes) -> bool:
+    return any(data[offset : offset + len(magic)] == magic for offset, magic in _MAGIC)
+
+
+def _audio_stream(container: InputContainer) -> Stream:
+    if not container.streams.audio:
+        raise NotAudio(_NOT_AUDIO)
+    return container.streams.audio[0]
+
+
+def _check_header_duration(container: InputContainer, stream: Stream, limits: AudioLimits) -> None:
+    """Reject a recording whose container already says it is too long, before decoding."""
+    seconds: float | None = None
+    if container.duration is not None:
+        seconds = container.duration / av.time_base
+    elif stream.duration is not None and stream.time_base is not None:
+        seconds = float(stream.duration * stream.time_base)
+    if seconds is not None and seconds > limits.max_seconds + _GRACE_S:
+        raise AudioTooLong(
+            f"That recording is {format_duration(seconds)} long; answers can be up to "
+            f"{format_duration(limits.max_seconds)}. Please record a shorter answer."
+        )
+
+
+def _decode_samples(
+    container: InputContainer, stream: Stream, sample_rate: int, limits: AudioLimits
+) -> bytes:
+    """Decode to PCM bytes, stopping as soon as the audio passes the duration limit."""
+    max_bytes = int((limits.max_seconds + _GRACE_S) * sample_rate) * 2
+    resampler = _MonoResampler(sample_rate)
+    chunks: list[bytes] = []
+    size = damaged = 0
+    for frames in _decoded_packets(container, stream):
+        if frames is None:
+            damaged += 1
+            continue
+        for frame in frames:
+            new = resampler.resample(frame)
+            chunks.extend(new)
+            size += sum(len(chunk) for chunk in new)
+        if size > max_bytes:
+            limit = format_duration(limits.max_seconds)
+            raise AudioTooLong(
+                f"That recording is longer than {limit}; answers can be up to {limit}. "
+                "Please record a shorter answer."
+            )
+    chunks.extend(resampler.flush())
+    if damaged:
+        log.info("audio decode skipped %s damaged packet(s)", damaged)
+    if damaged and not any(chunks):
+        raise NotAudio(_DAMAGED)
+    return b"".join(chunks)
+
+
+def _decoded_packets(
+    container: InputContainer, stream: Stream
+) -> Iterator[list[AudioFrame] | None]:
+    """Yield each packet's audio frames, or None for a packet the decoder rejects.
+
+    Like ffmpeg, a damaged packet is skipped, and a demuxing error (a truncated file) ends
+    the stream: we keep what we have.
+    """
+    packets = container.demux(stream)
+    while True:
+        try:
+            packet = next(packets)
+        except StopIteration:
+            return
+        except _AV_ERRORS:
+            yield None
+            return
+        try:
+            decoded = packet.decode()
+        except _AV_ERRORS:
+            yield None
+            continue
+        yield [f for f in decoded if isinstance(f, AudioFrame) and f.samples]
+
+
+class _MonoResampler:
+    """An `av.AudioResampler` to mono s16 that follows mid-stream format changes."""
+
+    def __init__(self, rate: int) -> None:
+        self.rate = rate
+        self._inner: av.AudioResampler | None = None
+        self._source: tuple[str, str, int] | None = None
+
+    def resample(self, frame: AudioFrame) -> list[bytes]:
+        source = (frame.format.name, frame.layout.name, frame.sample_rate)
+        out: list[bytes] = []
+        if self._inner is None or source != self._source:
+            out = self.flush()
+            self._inner = av.AudioResampler(format="s16", layout="mono", rate=self.rate)
+            self._source = source
+        return out + [_s16_bytes(f) for f in self._inner.resample(frame)]
+
+    def flush(self) -> list[bytes]:
+        if self._inner is None:
+            return []
+        inner, self._inner = self._inner, None
+        return [_s16_bytes(f) for f in inner.resample(None)]
+
+
+def _s16_bytes(frame: AudioFrame) -> bytes:
+    return bytes(frame.to_ndarray().astype("<i2", copy=False).tobytes())
+
+
+def _pcm_array(pcm: Pcm) -> np.ndarray[Any, np.dtype[np.int16]]:
+    usable = len(pcm.samples) - len(pcm.samples) % 2
+    return np.frombuffer(pcm.samples[:usable], dtype="<i2")
+
+
+def encode_voice_sync(pcm: Pcm, *, bitrate: int = 32000) -> AudioClip:
+    """Encode PCM as a Telegram voice note: OGG container, Opus codec, 48 kHz mono."""
+    samples = _pcm_array(pcm)
+    if not samples.size or pcm.sample_rate <= 0:
+        raise EmptyAudio("There is no audio to send.")
+    frame = AudioFrame.from_ndarray(samples.reshape(1, -1), format="s16", layout="mono")
+    frame.sample_rate = pcm.sample_rate
+    resampler = av.AudioResampler(format="s16", layout="mono", rate=VOICE_RATE)
+    buffer = io.BytesIO()
+    with av.open(buffer, "w", format="ogg") as container:
+        stream = container.add_stream("libopus", rate=VOICE_RATE, layout="mono")
+        stream.bit_rate = bitrate
+        for resampled in [*resampler.resample(frame), *resampler.resample(None)]:
+            container.mux(stream.encode(resampled))
+        container.mux(stream.encode(None))
+    return AudioClip(
+        data=buffer.getvalue(),
+        mime="audio/ogg",
+        filename="voice.ogg",
+        duration_s=round(samples.size / pcm.sample_rate, 3),
+    )
+
+
+def wav_bytes(pcm: Pcm) -> bytes:
+    """Wrap PCM in a 16-bit mono WAV file."""
+    buffer = io.BytesIO()
+    with wave.open(buffer, "wb") as out:
+        out.setnchannels(1)
+        out.setsampwidth(2)
+        out.setframerate(pcm.sample_rate)
+        out.writeframes(_pcm_array(pcm).tobytes())
+    return buffer.getvalue()
+
+
+def pcm_from_wav(data: bytes) -> Pcm:
+    """Read a 16-bit PCM WAV (any channel count; mixed down to mono).
+
+    Streamed WAVs (e.g. `espeak-ng --stdout`) whose header claims a huge length are fine.
+    """
+    try:
+        with wave.open(io.BytesIO(data), "rb") as source:
+            channels, width = source.getnchannels(), source.getsampwidth()
+            rate = source.getframerate()
+            raw = source.readframes(source.getnframes())
+    except (wave.Error, EOFError, ValueError) as exc:
+        raise NotAudio(_NOT_AUDIO) from exc
+    if width != 2 or channels < 1:
+        raise NotAudio(_NOT_AUDIO)
+    frames = np.frombuffer(raw[: len(raw) - len(raw) % (2 * channels)], dtype="<i2")
+    if channels > 1:
+        frames = frames.reshape(-1, channels).mean(axis=1).astype("<i2")
+    return Pcm(samples=frames.tobytes(), sample_rate=rate)
+
+
+def waveform(pcm: Pcm, points: int = 256) -> bytes:
+    """Discord-style waveform: `points` bytes, each the 0-255 peak of its slice (full scale)."""
+    if points < 1:
+        raise ValueError("points must be at least 1")
+    samples = np.abs(_pcm_array(pcm).astype(np.int32))
+    slices = np.array_split(samples, points)
+    peaks = [int(s.max()) if s.size else 0 for s in slices]
+    return bytes(min(255, peak * 255 // 32767) for peak in peaks)
+
+
+_workers = min(4, os.cpu_count() or 1)
+_pool: ThreadPoolExecutor | None = None
+_pool_lock = threading.Lock()
+
+
+def set_cpu_workers(n: int) -> None:
+    """Resize the CPU pool; running jobs finish in the old pool."""
+    global _workers, _pool
+    if n < 1:
+        raise ValueError("n must be at least 1")
+    with _pool_lock:
+        old, _pool, _workers = _pool, None, n
+    if old is not None:
+        old.shutdown(wait=False)
+
+
+def _executor() -> ThreadPoolExecutor:
+    global _pool
+    with _pool_lock:
+        if _pool is None:
+            _pool = ThreadPoolExecutor(max_workers=_workers, thread_name_prefix="coach-cpu")
+        return _pool
+
+
+async def run_cpu(fn: Callable[..., T], *args: Any) -> T:
+    """Run CPU-bound `fn(*args)` in the shared bounded pool, keeping the event loop free.
+
+    Cancelling the caller does not stop a job that already started.
+    """
+    loop = asyncio.get_running_loop()
+    return await loop.run_in_executor(_executor(), fn, *args)
+
+
+async def decode(
+    clip_or_bytes: AudioClip | bytes,
+    *,
+    sample_rate: int = 16000,
+    limits: AudioLimits = AudioLimits(),
+) -> Pcm:
+    """`decode_sync` in the CPU pool."""
+    data = clip_or_bytes.data if isinstance(clip_or_bytes, AudioClip) else clip_or_bytes
+    return await run_cpu(
+        functools.partial(decode_sync, data, sample_rate=sample_rate, limits=limits)
+    )
+
+
+async def encode_voice(pcm: Pcm) -> AudioClip:
+    """`encode_voice_sync` in the CPU pool."""
+    return await run_cpu(encode_voice_sync, pcm)

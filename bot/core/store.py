@@ -1,0 +1,121 @@
+"""The storage port as the engine uses it; `storage.db` implements it for SQL databases."""
+
+from __future__ import annotations
+
+from contextlib import AbstractAsyncContextManager
+from datetime import datetime
+from typing import Any, Protocol
+
+from bot.core.records import (
+    ConsentRecord,
+    RecordingRecord,
+    SessionRecord,
+    TurnRecord,
+    UserRecord,
+)
+
+
+class Users(Protocol):
+    async def find(self, platform: str, external_id: str) -> UserRecord | None: ...
+    async def create(self, platform: str, external_id: str, *, now: datetime) -> UserRecord: ...
+    async def set_target(self, user_id: int, *, role: str, level: str) -> None: ...
+
+
+class Consents(Protocol):
+    async def give(
+        self,
+        user_id: int,
+        *,
+        policy_version: str,
+        purposes: tuple[str, ...],
+        age_confirmed: bool,
+        now: datetime,
+    ) -> ConsentRecord: ...
+    async def current(self, user_id: int) -> ConsentRecord | None: ...
+
+
+class Sessions(Protocol):
+    async def start(
+        self,
+        user_id: int,
+        *,
+        platform: str,
+        chat_id: str,
+        role: str,
+        level: str,
+        planned_questions: int,
+        seed: int,
+        now: datetime,
+    ) -> SessionRecord: ...
+    async def active(self, user_id: int) -> SessionRecord | None: ...
+    async def for_user(self, user_id: int) -> list[SessionRecord]: ...
+    async def finish(self, session_id: int, *, status: str, now: datetime) -> None: ...
+
+
+class Turns(Protocol):
+    async def ask(
+        self,
+        session_id: int,
+        *,
+        seq: int,
+        question_id: str,
+        question_text: str,
+        is_follow_up: bool = False,
+        attempt: int = 1,
+        now: datetime,
+    ) -> TurnRecord: ...
+    async def record_answer(
+        self,
+        turn_id: int,
+        user: UserRecord,
+        *,
+        kind: str,
+        recording_id: int | None = None,
+        text: str | None = None,
+        now: datetime,
+    ) -> None: ...
+    async def record_result(
+        self,
+        turn_id: int,
+        user: UserRecord,
+        *,
+        transcript: dict[str, Any],
+        metrics: dict[str, Any],
+        assessment: dict[str, Any],
+        overall: int,
+    ) -> None: ...
+    async def set_status(self, turn_id: int, status: str) -> None: ...
+    async def latest(self, session_id: int, user: UserRecord) -> TurnRecord | None: ...
+    async def for_session(self, session_id: int, user: UserRecord) -> list[TurnRecord]: ...
+
+
+class Recordings(Protocol):
+    async def save(
+        self, user: UserRecord, data: bytes, *, mime: str, duration_s: float | None, now: datetime
+    ) -> RecordingRecord: ...
+    async def load(self, recording: RecordingRecord, user: UserRecord) -> bytes: ...
+    async def get(self, recording_id: int) -> RecordingRecord | None: ...
+
+
+class Updates(Protocol):
+    async def claim(self, platform: str, update_id: str, *, now: datetime) -> bool: ...
+
+
+class Audit(Protocol):
+    async def record(
+        self, *, actor: str, action: str, now: datetime, detail: dict[str, Any] | None = None
+    ) -> None: ...
+
+
+class UnitOfWork(Protocol):
+    users: Users
+    consents: Consents
+    sessions: Sessions
+    turns: Turns
+    recordings: Recordings
+    updates: Updates
+    audit: Audit
+
+
+class Store(Protocol):
+    def unit_of_work(self) -> AbstractAsyncContextManager[UnitOfWork]: ...

@@ -1,0 +1,215 @@
+"""FlowEngine: the one entry point adapters call. Routes commands, buttons and answers."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import weakref
+
+from bot.core.clock import Clock
+from bot.core.models import Button, ChatRef, Inbound, Reply
+from bot.core.ports import ReplySink
+from bot.core.records import UserRecord
+from bot.core.store import Store
+from bot.flows import texts
+from bot.flows.commands import Command, parse_button, parse_command
+from bot.flows.interview import InterviewFlow
+from bot.flows.progress import progress_text
+from bot.flows.questions import LEVELS, ROLES, normalise_level, normalise_role
+from bot.privacy.consent import ConsentGate
+from bot.privacy.hashing import PersonHasher
+
+log = logging.getLogger(__name__)
+
+GENERIC_ERROR = (
+    "Sorry, something went wrong on my side. Anything you already sent is saved; "
+    "please try again in a moment."
+)
+
+
+class FlowEngine:
+    def __init__(
+        self,
+        *,
+        store: Store,
+        interview: InterviewFlow,
+        consent: ConsentGate,
+        hasher: PersonHasher,
+        clock: Clock,
+        max_answer_minutes: float = 3,
+        privacy_text: str = "",
+    ) -> None:
+        self.store = store
+        self.interview = interview
+        self.consent = consent
+        self.hasher = hasher
+        self.clock = clock
+        self.max_answer_minutes = max_answer_minutes
+        self.privacy_text = privacy_text
+        self._locks: weakref.WeakValueDictionary[tuple[str, str], asyncio.Lock]
+        self._locks = weakref.WeakValueDictionary()
+
+    async def handle(self, inbound: Inbound, sink: ReplySink) -> None:
+        """Handle one inbound event; never raises, always answers something sensible."""
+        chat = inbound.chat
+        tag = self.hasher.tag(chat.platform, chat.user_id)
+        lock = self._locks.setdefault((chat.platform, chat.user_id), asyncio.Lock())
+        try:
+            async with lock:
+                if not await self._first_delivery(inbound):
+                    log.info("duplicate update %s from %s dropped", inbound.update_id, tag)
+                    return
+                await self._route(inbound, sink)
+        except Exception:
+            log.exception("handling an update from %s failed", tag)
+            await sink.send(chat, Reply(GENERIC_ERROR))
+
+    async def _first_delivery(self, inbound: Inbound) -> bool:
+        async with self.store.unit_of_work() as uow:
+            return await uow.updates.claim(
+                inbound.chat.platform, inbound.update_id, now=self.clock.now()
+            )
+
+    async def _route(self, inbound: Inbound, sink: ReplySink) -> None:
+        chat = inbound.chat
+        command = parse_command(inbound.text)
+        if command is not None and not command.known:
+            await sink.send(chat, Reply(texts.UNKNOWN_COMMAND.format(command="/" + command.name)))
+            return
+        if command is not None and command.name in ("help", "privacy"):
+            await sink.send(chat, Reply(self._static(command.name)))
+            return
+        button = inbound.button
+        if button and self.consent.handles(button):
+            async with self.store.unit_of_work() as uow:
+                reply, given = await self.consent.press(uow, chat, button)
+            await sink.send(chat, reply)
+            if given:
+                await sink.send(chat, self._role_menu())
+            return
+        async with self.store.unit_of_work() as uow:
+            user = await self.consent.consented_user(uow, chat)
+        if user is None:
+            gate = self.consent.prompt()
+            if command is None or command.name != "start":
+                gate = Reply(f"{texts.CONSENT_NEEDED}\n\n{gate.text}", buttons=gate.buttons)
+            else:
+                gate = Reply(f"{texts.WELCOME}\n\n{gate.text}", buttons=gate.buttons)
+            await sink.send(chat, gate)  # nothing stored, nothing downloaded, no provider
+            return
+        if command is not None:
+            await self._command(user, command, chat, sink)
+        elif button:
+            await self._button(user, button, chat, sink)
+        else:
+            await self._answer(user, inbound, sink)
+
+    def _static(self, name: str) -> str:
+        if name == "help":
+            return texts.HELP.format(max_minutes=f"{self.max_answer_minutes:g}")
+        return self.privacy_text
+
+    async def _command(self, user: UserRecord, command: Command, chat: ChatRef, sink: ReplySink) -> None:
+        name = command.name
+        if name in ("start", "consent"):
+            await self._welcome_back(user, chat, sink)
+        elif name == "interview":
+            await self._interview_command(user, command.args, chat, sink)
+        elif name == "progress":
+            async with self.store.unit_of_work() as uow:
+                text = await progress_text(uow, user)
+            await sink.send(chat, Reply(text))
+        elif name in ("skip", "retry", "end"):
+            await self._session_command(user, name, chat, sink)
+        else:
+            contact = "the operator of this bot"
+            await sink.send(chat, Reply(texts.COMING_SOON.format(command="/" + name, contact=contact)))
+
+    async def _welcome_back(self, user: UserRecord, chat: ChatRef, sink: ReplySink) -> None:
+        async with self.store.unit_of_work() as uow:
+            session = await uow.sessions.active(user.id)
+            if session is not None:
+                reply = await self.interview.resume(uow, user, session)
+            else:
+                reply = self._role_menu()
+        await sink.send(chat, reply)
+
+    async def _interview_command(
+        self, user: UserRecord, args: tuple[str, ...], chat: ChatRef, sink: ReplySink
+    ) -> None:
+        role = normalise_role(args[0]) if args else None
+        level = normalise_level(args[1]) if len(args) > 1 else None
+        if role is None:
+            await sink.send(chat, self._role_menu())
+        elif level is None:
+            await sink.send(chat, self._level_menu(role))
+        else:
+            await self._start(user, role, level, chat, sink, restart=False)
+
+    async def _button(self, user: UserRecord, data: str, chat: ChatRef, sink: ReplySink) -> None:
+        parsed = parse_button(data)
+        kind, args = parsed if parsed else ("", ())
+        if kind == "role" and args and args[0] in ROLES:
+            await sink.send(chat, self._level_menu(args[0]))
+        elif kind == "level" and len(args) == 2 and args[0] in ROLES and args[1] in LEVELS:
+            await self._start(user, args[0], args[1], chat, sink, restart=False)
+        elif kind == "restart" and len(args) == 2 and args[0] in ROLES and args[1] in LEVELS:
+            await self._start(user, args[0], args[1], chat, sink, restart=True)
+        elif kind == "continue":
+            await self._welcome_back(user, chat, sink)
+        else:  # stale or forged button: say so plainly
+            await sink.send(chat, Reply("That button has expired. Send /help to see what I can do."))
+
+    async def _start(
+        self, user: UserRecord, role: str, level: str, chat: ChatRef, sink: ReplySink, *,
+        restart: bool,
+    ) -> None:  # fmt: skip
+        async with self.store.unit_of_work() as uow:
+            active = await uow.sessions.active(user.id)
+            if active is not None and not restart:
+                turns = await uow.turns.for_session(active.id, user)
+                reply = Reply(
+                    texts.ALREADY_RUNNING.format(role=ROLES.get(active.role, active.role), number=len(turns)),
+                    buttons=((Button("Continue", "continue"), Button("Start over", f"restart:{role}:{level}")),),
+                )
+                await sink.send(chat, reply)
+                return
+            if active is not None:
+                await uow.sessions.finish(active.id, status="abandoned", now=self.clock.now())
+            reply = await self.interview.start(uow, user, chat, role, level)
+        await sink.send(chat, reply)
+
+    async def _session_command(self, user: UserRecord, name: str, chat: ChatRef, sink: ReplySink) -> None:
+        async with self.store.unit_of_work() as uow:
+            session = await uow.sessions.active(user.id)
+            if session is None:
+                replies = [Reply(texts.NO_INTERVIEW)]
+            elif name == "skip":
+                replies = await self.interview.skip(uow, user, session)
+            elif name == "retry":
+                replies = [await self.interview.retry(uow, user, session)]
+            else:
+                replies = await self.interview.end(uow, user, session)
+        for reply in replies:
+            await sink.send(chat, reply)
+
+    async def _answer(self, user: UserRecord, inbound: Inbound, sink: ReplySink) -> None:
+        async with self.store.unit_of_work() as uow:
+            session = await uow.sessions.active(user.id)
+            turn = await uow.turns.latest(session.id, user) if session else None
+        if session is None or turn is None:
+            await sink.send(inbound.chat, Reply(texts.NO_INTERVIEW))
+            return
+        if turn.status not in ("asked", "received"):  # "received": an earlier try failed
+            await sink.send(inbound.chat, Reply(texts.ALREADY_ANSWERED))
+            return
+        await self.interview.answer(user, session, turn, inbound, sink)
+
+    def _role_menu(self) -> Reply:
+        items = [Button(title, f"role:{role}") for role, title in ROLES.items()]
+        buttons = tuple(tuple(items[i : i + 2]) for i in range(0, len(items), 2))
+        return Reply(texts.CHOOSE_ROLE, buttons=buttons)
+
+    def _level_menu(self, role: str) -> Reply:
+        row = tuple(Button(level.capitalize(), f"level:{role}:{level}") for level in LEVELS)
+        return Reply(texts.CHOOSE_LEVEL.format(role=ROLES[role]), buttons=(row,))

@@ -1,0 +1,99 @@
+"""Everything the bot says that is not computed: greetings, help, prompts, errors."""
+
+from __future__ import annotations
+
+WELCOME = (
+    "Hi! I'm your interview coach. I ask you real interview questions, you answer with a "
+    "voice note (or text), and I score each answer and tell you how to make it stronger."
+)
+
+CONSENT_PROMPT = (
+    "Before we start, the short version of how your data is handled:\n"
+    "• I keep your answers (audio and transcript), scores and feedback so you can see your "
+    "progress. They are encrypted at rest.\n"
+    "• {processors}\n"
+    "• You can export everything (/export) or delete it (/delete) at any time.\n"
+    "Full details: /privacy\n\n"
+    "This service is for people aged 16 or older. Please confirm your age first."
+)
+
+PROCESSORS_OFFLINE = "Speech and scoring run on this server; nothing is sent to third parties."
+
+AGE_CONFIRMED = (
+    "Thanks. Do you agree that I process your answers as described, to coach you? "
+    "(Marketing messages stay off unless you ask for them.)"
+)
+
+UNDER_AGE = (
+    "Sorry, this service is only for people aged 16 or older, so I can't coach you. "
+    "I haven't stored anything about you. All the best with your job search!"
+)
+
+CONSENT_DECLINED = (
+    "No problem: I haven't stored anything about you. If you change your mind, send /start."
+)
+
+CONSENT_NEEDED = (
+    "I need your consent before I can listen to or store anything. Send /start to see how "
+    "your data is handled and to agree."
+)
+
+CONSENT_THANKS = "Thank you, you're all set. Let's practise!"
+
+HELP = """Here's what I can do:
+/interview - start a mock interview (pick a role and level)
+/skip - skip the current question
+/retry - answer the current question again
+/end - finish the interview and get your summary
+/progress - your scores over time
+/privacy - how your data is handled
+/export - download everything I hold about you
+/delete - delete your data
+/help - this message
+
+Answer each question with a voice note (up to {max_minutes} min) or by typing."""
+
+CHOOSE_ROLE = "Which role are you preparing for?"
+CHOOSE_LEVEL = "And which level? ({role})"
+INTERVIEW_INTRO = (
+    "{role}, {level} level: {count} questions. Answer out loud if you can; aim for one to "
+    "two minutes, with a concrete example and a result you can measure."
+)
+
+NO_INTERVIEW = "There's no interview running. Send /interview to start one."
+ALREADY_RUNNING = (
+    "You're in the middle of an interview ({role}, question {number}). Answer it, /skip it, "
+    "or /end the interview to start a new one."
+)
+PROCESSING = "Listening to your answer and scoring it…"
+NOTHING_HEARD = (
+    "I couldn't make out any words in that recording. Could you try again, a bit closer to "
+    "the microphone? You can also type your answer."
+)
+EMPTY_TEXT = "That answer looks empty. Say or type your answer to the question above."
+TRANSCRIBE_FAILED = (
+    "Sorry, I couldn't transcribe that just now. Your recording is saved; please send it "
+    "again in a moment, or type your answer."
+)
+SCORE_FAILED = (
+    "Sorry, something went wrong while scoring your answer. It's saved; send /retry to try "
+    "that question again."
+)
+NOT_AN_ANSWER_FILE = (
+    "I can only use voice notes or audio files as answers. Please record a voice note or "
+    "type your answer."
+)
+UNKNOWN_COMMAND = "I don't know the command {command}. Send /help to see what I can do."
+SKIPPED = "Skipped."
+NOTHING_TO_RETRY = "There's no answered question to retry yet."
+RETRY = "Let's try that one again. Take your time:"
+BANK_EXHAUSTED = "That's every question I have for this role and level."
+NO_PROGRESS = "No finished interviews yet. Send /interview to start one."
+COMING_SOON = (
+    "{command} isn't available on this server yet. For anything about your data, contact {contact}."
+)
+DUPLICATE = ""  # duplicates are dropped silently: the first delivery already got a reply
+ALREADY_ANSWERED = (
+    "I'm still working on your last answer, or it's already scored. Send /retry to answer "
+    "again, /skip for the next question, or /end to finish."
+)

@@ -1,0 +1,136 @@
+"""One answered question: validate, persist, transcribe, measure, assess, plan what's next."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import dataclass
+
+from bot.core.errors import AudioError, ProviderError
+from bot.core.models import (
+    Assessment,
+    AudioClip,
+    Inbound,
+    InterviewContext,
+    Pcm,
+    Question,
+    SpeechMetrics,
+    Transcript,
+)
+from bot.core.ports import AudioCodec, Coach, SpeechToText
+from bot.flows import texts
+from bot.flows.metrics import estimate_pauses_from_pcm, speech_metrics
+
+
+class TurnRejected(Exception):
+    """The input can't be used as an answer; `message` tells the candidate why."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+@dataclass(frozen=True, slots=True)
+class AnswerInput:
+    """A validated answer: typed text, or audio bytes with their decoded samples."""
+
+    text: str | None = None
+    audio: bytes | None = None
+    mime: str = "audio/ogg"
+    pcm: Pcm | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class TurnResult:
+    transcript: Transcript
+    metrics: SpeechMetrics
+    assessment: Assessment
+    next_question: Question | None
+
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class AnswerLimits:
+    max_seconds: float
+    max_bytes: int
+
+
+async def read_answer(inbound: Inbound, codec: AudioCodec, limits: AnswerLimits) -> AnswerInput:
+    """Check limits from metadata before downloading, then download and decode."""
+    if inbound.attachment is None:
+        text = (inbound.text or "").strip()
+        if not text:
+            raise TurnRejected(texts.EMPTY_TEXT)
+        return AnswerInput(text=text)
+    att = inbound.attachment
+    if att.kind == "document" and not (att.mime or "").startswith(("audio/", "video/")):
+        raise TurnRejected(texts.NOT_AN_ANSWER_FILE)
+    if att.size is not None and att.size > limits.max_bytes:
+        raise TurnRejected(_too_large(limits.max_bytes))
+    if att.duration_s is not None and att.duration_s > limits.max_seconds:
+        raise TurnRejected(_too_long(att.duration_s, limits.max_seconds))
+    data = await att.fetch()
+    if len(data) > limits.max_bytes:
+        raise TurnRejected(_too_large(limits.max_bytes))
+    try:
+        pcm = await codec.decode(data, sample_rate=16000)
+    except AudioError as exc:
+        raise TurnRejected(exc.user_message) from exc
+    return AnswerInput(audio=data, mime=att.mime or "audio/ogg", pcm=pcm)
+
+
+def _too_large(max_bytes: int) -> str:
+    return f"That file is too big for me (the limit is {max_bytes // (1024 * 1024)} MB)."
+
+
+def _too_long(seconds: float, limit: float) -> str:
+    return (
+        f"That recording is {seconds / 60:.1f} min long; answers can be up to "
+        f"{limit / 60:.0f} min. Please record a shorter answer."
+    )
+
+
+async def transcribe(answer: AnswerInput, stt: SpeechToText, filename: str) -> Transcript:
+    """The typed text as a transcript, or the speech recogniser's transcript of the audio."""
+    if answer.text is not None:
+        return Transcript(text=answer.text)
+    assert answer.audio is not None and answer.pcm is not None
+    clip = AudioClip(answer.audio, answer.mime, filename, answer.pcm.duration_s)
+    try:
+        return await stt.transcribe(clip)
+    except ProviderError as exc:
+        log.warning("transcription failed with %s: %s", stt.name, type(exc).__name__)
+        raise TurnRejected(texts.TRANSCRIBE_FAILED) from exc
+
+
+def measure(answer: AnswerInput, transcript: Transcript) -> SpeechMetrics:
+    """Speech metrics; pauses come from the audio when the recogniser gave no timings."""
+    if answer.pcm is None:
+        return speech_metrics(transcript)
+    pauses = () if transcript.words else estimate_pauses_from_pcm(answer.pcm)
+    return speech_metrics(transcript, duration_s=answer.pcm.duration_s, pauses_s=pauses)
+
+
+async def assess_and_plan(
+    coach: Coach,
+    *,
+    question: Question,
+    transcript: Transcript,
+    metrics: SpeechMetrics,
+    context: InterviewContext | None,
+) -> tuple[Assessment, Question | None]:
+    """Score the answer and plan the next question concurrently."""
+
+    async def plan() -> Question | None:
+        if context is None:
+            return None
+        try:
+            return await coach.next_question(context)
+        except LookupError:
+            return None
+
+    return await asyncio.gather(
+        coach.assess(question=question, transcript=transcript, metrics=metrics), plan()
+    )
