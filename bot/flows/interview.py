@@ -251,7 +251,7 @@ class InterviewFlow:
         if turn.is_follow_up:
             label = "Follow-up"
         else:
-            label = f"Question {_main_count(turns)} of {session.planned_questions}"
+            label = f"Question {_ordinal(turns, turn)} of {session.planned_questions}"
         prompt = f"{label}: {turn.question_text}"
         voice = await self.voice.speak(f"{spoken} {prompt}".strip())
         return Reply(f"{lead}\n\n{prompt}".strip(), voice=voice, expects_answer=True)
@@ -292,6 +292,12 @@ def context_for(session: SessionRecord, turns: list[TurnRecord]) -> InterviewCon
 def _main_count(turns: list[TurnRecord]) -> int:
     """How many distinct main questions have been asked so far."""
     return len({t.question_id for t in turns if not t.is_follow_up})
+
+
+def _ordinal(turns: list[TurnRecord], turn: TurnRecord) -> int:
+    """The position of a turn's question among the session's main questions, from 1."""
+    order = list(dict.fromkeys(t.question_id for t in turns if not t.is_follow_up))
+    return order.index(turn.question_id) + 1 if turn.question_id in order else len(order)
 
 
 def _deferred_question(turns: list[TurnRecord]) -> TurnRecord | None:

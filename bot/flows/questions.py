@@ -27,8 +27,8 @@ _LIST_FIELDS = ("competencies", "strong_answer", "keywords", "levels")
 
 _ROLE_ALIASES = {
     "software-engineer": "software engineer|software engineering|software developer|software|"
-    "swe|sde|engineer|engineering|developer|dev|programmer|backend|frontend|full stack|"
-    "fullstack|web developer",
+    "swe|sde|engineer|engineering|developer|dev|programmer|coder|web developer|backend|frontend|"
+    "backend developer|frontend developer|backend engineer|frontend engineer|full stack|fullstack",
     "data-scientist": "data scientist|data science|ds|data|data analyst|analyst|analytics|ml|"
     "machine learning|ml engineer",
     "product-manager": "product manager|product management|product|pm|product owner|po|apm",
@@ -45,8 +45,7 @@ _LEVEL_ALIASES = {
     "senior": "senior|sr|snr|lead|staff|principal|manager|head|director|expert",
 }
 _FILLER = re.compile(
-    r"\b(a|an|the|i|m|am|im|as|for|please|roles?|interviews?|questions?|practice|jobs?|"
-    r"position|level)\b"
+    r"\b(an?|the|[im]|[ia]m|as|for|position|(role|interview|question|job)s?|practice|level)\b"
 )
 
 
@@ -67,8 +66,7 @@ def normalise_level(text: str) -> str | None:
 
 
 def _strings(entry: dict[str, Any], name: str, where: str) -> tuple[str, ...]:
-    value = entry.get(name)
-    items = value if isinstance(value, list) else []
+    items = entry.get(name) if isinstance(entry.get(name), list) else []
     if not items or not all(isinstance(item, str) and item.strip() for item in items):
         raise ValueError(f"{where}: {name!r} must be a non-empty list of non-empty strings")
     return tuple(item.strip() for item in items)
@@ -95,10 +93,8 @@ def _question(entry: object, *, role: str, source: str) -> Question:
 
 def parse_bank(data: object, *, role: str, source: str) -> tuple[Question, ...]:
     """Validate a decoded bank document for `role`; `source` names it in error messages."""
-    if not isinstance(data, dict) or data.get("role") != role:
-        raise ValueError(f'{source}: expected an object with "role": {role!r}')
-    if data.get("title") != ROLES[role]:
-        raise ValueError(f"{source}: title must be {ROLES[role]!r}, got {data.get('title')!r}")
+    if not isinstance(data, dict) or (data.get("role"), data.get("title")) != (role, ROLES[role]):
+        raise ValueError(f"{source}: expected an object with role {role!r}, title {ROLES[role]!r}")
     entries = data.get("questions")
     if not isinstance(entries, list) or not entries:
         raise ValueError(f"{source}: 'questions' must be a non-empty list")
@@ -114,9 +110,15 @@ def load_bank(role: str) -> tuple[Question, ...]:
     """Every question for `role`, read once from its packaged JSON file."""
     if role not in ROLES:
         raise ValueError(f"unknown role {role!r}; valid roles: {', '.join(ROLES)}")
-    name = f"{role}.json"
-    raw = (resources.files("bot.flows") / "banks" / name).read_text(encoding="utf-8")
-    return parse_bank(json.loads(raw), role=role, source=f"banks/{name}")
+    raw = (resources.files("bot.flows") / "banks" / f"{role}.json").read_text(encoding="utf-8")
+    return parse_bank(json.loads(raw), role=role, source=f"banks/{role}.json")
+
+
+def find_question(role: str, question_id: str) -> Question | None:
+    """The question `question_id` of `role`'s bank, or None (also for an unknown role)."""
+    return (
+        next((q for q in load_bank(role) if q.id == question_id), None) if role in ROLES else None
+    )
 
 
 def questions_for(role: str, level: str) -> tuple[Question, ...]:
@@ -135,11 +137,8 @@ def pick_questions(
     exclude: AbstractSet[str] = frozenset(),
     prefer_keywords: AbstractSet[str] = frozenset(),
 ) -> tuple[Question, ...]:
-    """Up to `count` distinct questions, the same for the same seed.
-
-    Questions sharing more keywords with `prefer_keywords` (e.g. words from a CV) come first
-    within their kind; kinds alternate while both remain, starting with the best match.
-    """
+    """Up to `count` distinct questions, fixed by `seed`; kinds alternate while both remain and,
+    within a kind, those sharing most keywords with `prefer_keywords` (a CV's words) come first."""
     pool = [q for q in questions_for(role, level) if q.id not in exclude]
     random.Random(seed).shuffle(pool)
     wanted = {k.strip().lower() for k in prefer_keywords}

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 _TOKEN_RE = re.compile(
     r"[$£€]?\d+(?:[.,]\d+)*(?:%|x\b|k\b|m\b|bn\b)?"  # 40, 3.5, $2,000, 30%, 10x, 5k
-    r"|[^\W\d_]+(?:['’][^\W\d_]+)*"  # words, with inner apostrophes: i'm, don't
+    r"|[^\W\d_][^\W_]*(?:['’][^\W\d_]+)*"  # words (p95, b2b too) and i'm, don't
 )
 _SENTENCE_END = frozenset(".!?")
 _CLAUSE_BREAK = frozenset(",;:—–-…")
@@ -37,10 +37,6 @@ SYNONYMS: dict[str, str] = {
     "boss": "manager",
     "client": "customer",
     "clients": "customer",
-    "user": "customer",
-    "users": "customer",
-    "buyer": "customer",
-    "prospect": "customer",
     "conflict": "disagree",
     "disagreement": "disagree",
     "pushback": "disagree",
@@ -91,7 +87,7 @@ class Token:
 
     @property
     def is_number(self) -> bool:
-        return any(ch.isdigit() for ch in self.text)
+        return self.text.lstrip("$£€")[:1].isdigit()
 
 
 def tokenize(text: str) -> tuple[Token, ...]:
