@@ -68,10 +68,10 @@ SYNONYMS: dict[str, str] = {
 """Collapsed to one stem so relevance survives everyday paraphrase."""
 
 _SUFFIXES = (
-    "isations", "isation", "ations", "ation", "ments", "ment", "fully", "ful", "ness",
+    "ions", "ion", "ments", "ment", "fully", "ful", "ness",
     "ings", "ing", "ers", "est", "ed", "es", "ly", "er", "is", "e", "s", "y",
 )  # fmt: skip
-_STEM_LEN = 6  # crude stems are cut here, so negotiated/negotiation or plan/planning meet
+_STEM_LEN = 7  # crude stems are cut here, so negotiated/negotiation meet
 
 
 @dataclass(frozen=True, slots=True)

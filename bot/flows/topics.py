@@ -53,7 +53,7 @@ TOPICS: dict[str, str] = {
     "loss": "lost lose losing loss competitor cheaper win rate review",
     "price": "expensive price pricing cost costs discount budget value roi cheaper objection "
     "billing afford",
-    "prospecting": "pipeline territory region outreach prospects leads meetings calls sequence "
+    "prospecting": "pipeline territory region outreach prospects leads calls sequence "
     "linkedin events scratch qualified",
     "upset-customer": "angry upset furious frustrated complaint cancel vent apologised calm "
     "escalated de-escalate",
@@ -67,7 +67,7 @@ TOPICS: dict[str, str] = {
     "leadership": "leadership lead initiative authority influence nobody volunteered convinced "
     "persuaded owned",
     "change": "change changes adapt adapted acquired acquisition reorganisation restructure "
-    "switch transition migration moved",
+    "switch transition migration moved new",
 }
 """Topic -> everyday words for it (space separated)."""
 

@@ -11,16 +11,20 @@ from bot.flows.metrics import find_fillers, find_hedges
 from bot.flows.text import (
     QUESTION_STOPWORDS,
     STOPWORDS,
+    content_stems,
     quote_around,
     sentence_lengths,
     stem,
-    tokenize,
+    words,
 )
+from bot.flows.topics import topics_of, topics_of_stem
 from bot.providers.coach.rule_signals import Signals
 
 SWEET_SPOT = (90, 300)
 """Spoken answers of this many words score best on clarity; longer is not better."""
 _LENGTH_STEPS = ((15, 1), (40, 2), (70, 3), (90, 4), (300, 5), (400, 4), (550, 3))
+RELEVANCE_STEPS = (1.0, 2.0, 3.0, 4.0)
+"""Relevance points needed for scores 2, 3, 4 and 5 (see `relevance_points`)."""
 
 
 def score_all(question: Question, sig: Signals, metrics: SpeechMetrics) -> tuple[DimensionScore, ...]:
@@ -132,40 +136,57 @@ def score_ownership(sig: Signals, metrics: SpeechMetrics) -> DimensionScore:
     return _scored("ownership", score, "Clear personal actions", _q(sig, first_i, before=0), missing)
 
 
-def question_terms(question: Question) -> tuple[dict[str, str], set[str]]:
-    """Topic stems of the question (keywords + text, stem -> word) and of its answer notes."""
+def question_terms(question: Question) -> tuple[dict[str, str], set[str], set[str]]:
+    """The question's topic stems (stem -> word), its thesaurus topics, its answer-note stems."""
     stop = STOPWORDS | QUESTION_STOPWORDS
     primary: dict[str, str] = {}
-    for word in [*" ".join(question.keywords).split(), *(t.text for t in tokenize(question.text))]:
+    for word in [*" ".join(question.keywords).split(), *words(question.text)]:
         if word.lower() not in stop and len(word) > 2:
             primary.setdefault(stem(word), word.lower())
-    notes = {stem(t.text) for note in question.strong_answer for t in tokenize(note)}
-    return primary, {s for s in notes if s not in primary and s not in {stem(w) for w in stop}}
+    competencies = " ".join(question.competencies).replace("-", " ").split()
+    topics = topics_of([*primary.values(), *competencies])
+    notes = content_stems(" ".join(question.strong_answer), extra_stop=QUESTION_STOPWORDS)
+    return primary, topics, notes - primary.keys()
+
+
+def relevance_points(question: Question, sig: Signals) -> tuple[float, list[int]]:
+    """Evidence the answer is on the question, and the answer tokens that carry it.
+
+    One point per question word the answer uses, half a point per answer word on one of the
+    question's topics (at most four per topic), a quarter per answer-note word (at most 4).
+    """
+    primary, topics, notes = question_terms(question)
+    hits: list[int] = []
+    matched: set[str] = set()
+    per_topic: dict[str, set[str]] = {t: set() for t in topics}
+    for i, tok in enumerate(sig.tokens):
+        if tok.text in STOPWORDS:
+            continue
+        s = stem(tok.text)
+        if s in primary or s in notes or topics & topics_of_stem(s):
+            hits.append(i)
+        matched.add(s)
+        for topic in topics & topics_of_stem(s):
+            per_topic[topic].add(s)
+    direct = len(matched & primary.keys())
+    on_topic = sum(min(4, len(found)) for found in per_topic.values())
+    return direct + 0.5 * on_topic + 0.25 * min(4, len(matched & notes)), hits
 
 
 def score_relevance(question: Question, sig: Signals) -> DimensionScore:
-    primary, notes = question_terms(question)
-    spoken = [i for i, t in enumerate(sig.tokens) if t.text not in STOPWORDS]
-    hits = [i for i in spoken if stem(sig.tokens[i].text) in primary]
-    matched = {stem(sig.tokens[i].text) for i in hits}
-    noted = {stem(sig.tokens[i].text) for i in spoken} & notes
-    m, total = len(matched), len(primary)
-    points = m + 0.5 * min(len(noted), 4)
-    if not primary:
+    primary, topics, _ = question_terms(question)
+    points, hits = relevance_points(question, sig)
+    if not primary and not topics:
         score = 4 if len(sig.tokens) >= 20 else 3
-    elif points == 0:
-        score = 1 if total >= 3 else 2
     else:
-        frac = m / total
-        score = 5 if (frac >= 0.5 and (m >= 2 or total == 1)) or points >= 4 else 4 if (
-            frac >= 0.3 or points >= 2.5) else 3 if points >= 1.5 else 2  # fmt: skip
+        score = 1 + sum(points >= step for step in RELEVANCE_STEPS)
     topic = ", ".join(f"'{w}'" for w in list(primary.values())[:3]) or "the question"
     return _scored(
         "relevance",
         score,
         "On the question",
         _q(sig, hits[0]) if hits else "",
-        f"Drifts from the question: nothing about {topic}. Answer the question asked first.",
+        f"Drifts from the question: little about {topic}. Answer the question asked first.",
     )
 
 
