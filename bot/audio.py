@@ -1,9 +1,7 @@
-"""Decode and encode audio in process with PyAV; CPU work runs in one bounded thread pool.
+"""Audio in process with PyAV: uploads -> mono s16 PCM, replies -> OGG/Opus voice notes.
 
-Inputs (voice notes and audio files) become mono 16-bit PCM; replies become Telegram-style
-OGG/Opus voice notes. Every failure caused by the bytes themselves is an `AudioError` whose
-`user_message` can be shown to the candidate as is.
-"""
+Bad input raises an `AudioError` whose `user_message` can be shown to the candidate as is.
+CPU work runs in one bounded thread pool (`run_cpu`), never on the event loop."""
 
 from __future__ import annotations
 
@@ -12,7 +10,6 @@ import functools
 import io
 import logging
 import os
-import threading
 import wave
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -30,7 +27,6 @@ from bot.core.errors import AudioError, AudioTooLarge, AudioTooLong, EmptyAudio,
 from bot.core.models import AudioClip, Pcm
 
 log = logging.getLogger(__name__)
-
 T = TypeVar("T")
 
 VOICE_RATE = 48000
@@ -39,6 +35,7 @@ _DEMUXERS = "ogg,wav,mp3,mov,matroska,flac,aac"
 # Header durations are estimates and codecs pad a little: do not reject 180.2 s as too long.
 _GRACE_S = 0.5
 _AV_ERRORS = (av.error.FFmpegError, ValueError, OSError, EOFError, RuntimeError, MemoryError)
+_EMPTY = "That recording is empty. Please record your answer again."
 _NOT_AUDIO = (
     "That file doesn't look like a recording I can play. Please send a voice note or an "
     "audio file (OGG, MP3, M4A, WAV, WebM or FLAC)."
@@ -47,16 +44,8 @@ _DAMAGED = (
     "I couldn't play that recording: it seems to be cut off or damaged. "
     "Please record your answer again."
 )
-_EMPTY = "That recording is empty. Please record your answer again."
-# How the formats we accept begin (offset, bytes): a file that starts like one is "damaged".
-_MAGIC = (
-    (0, b"OggS"),
-    (0, b"RIFF"),
-    (0, b"fLaC"),
-    (0, b"ID3"),
-    (0, b"\x1aE\xdf\xa3"),
-    (4, b"ftyp"),
-)
+# How the formats we accept begin: a file that starts like one but fails is "damaged".
+_MAGIC = (b"OggS", b"RIFF", b"fLaC", b"ID3", b"\x1aE\xdf\xa3")
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,10 +68,6 @@ def format_duration(seconds: float) -> str:
     return f"{secs} s"
 
 
-def _format_megabytes(size: int) -> str:
-    return f"{size / (1024 * 1024):.3g} MB"
-
-
 def decode_sync(
     data: bytes, *, sample_rate: int = 16000, limits: AudioLimits = AudioLimits()
 ) -> Pcm:
@@ -91,8 +76,8 @@ def decode_sync(
         raise EmptyAudio(_EMPTY)
     if len(data) > limits.max_bytes:
         raise AudioTooLarge(
-            f"That file is {_format_megabytes(len(data))}; files can be up to "
-            f"{_format_megabytes(limits.max_bytes)}. Please send a shorter recording."
+            f"That file is {len(data) / 2**20:.3g} MB; files can be up to "
+            f"{limits.max_bytes / 2**20:.3g} MB. Please send a shorter recording."
         )
     try:
         with av.open(
@@ -101,8 +86,7 @@ def decode_sync(
             container_options={"format_whitelist": _DEMUXERS},
             metadata_errors="replace",
         ) as container:
-            stream = _audio_stream(container)
-            _check_header_duration(container, stream, limits)
+            stream = _audio_stream(container, limits)
             samples = _decode_samples(container, stream, sample_rate, limits)
     except AudioError:
         raise
@@ -112,34 +96,36 @@ def decode_sync(
 
 
 def _looks_like_audio(data: bytes) -> bool:
-    return any(data[offset : offset + len(magic)] == magic for offset, magic in _MAGIC)
+    return data.startswith(_MAGIC) or data[4:8] == b"ftyp"
 
 
-def _audio_stream(container: InputContainer) -> Stream:
+def _audio_stream(container: InputContainer, limits: AudioLimits) -> Stream:
+    """The first audio stream, unless its header already says it is too long."""
     if not container.streams.audio:
         raise NotAudio(_NOT_AUDIO)
-    return container.streams.audio[0]
-
-
-def _check_header_duration(container: InputContainer, stream: Stream, limits: AudioLimits) -> None:
-    """Reject a recording whose container already says it is too long, before decoding."""
+    stream = container.streams.audio[0]
     seconds: float | None = None
     if container.duration is not None:
         seconds = container.duration / av.time_base
     elif stream.duration is not None and stream.time_base is not None:
         seconds = float(stream.duration * stream.time_base)
     if seconds is not None and seconds > limits.max_seconds + _GRACE_S:
-        raise AudioTooLong(
-            f"That recording is {format_duration(seconds)} long; answers can be up to "
-            f"{format_duration(limits.max_seconds)}. Please record a shorter answer."
-        )
+        raise _too_long(f"{format_duration(seconds)} long", limits)
+    return stream
+
+
+def _too_long(length: str, limits: AudioLimits) -> AudioTooLong:
+    return AudioTooLong(
+        f"That recording is {length}; answers can be up to "
+        f"{format_duration(limits.max_seconds)}. Please record a shorter answer."
+    )
 
 
 def _decode_samples(
     container: InputContainer, stream: Stream, sample_rate: int, limits: AudioLimits
 ) -> bytes:
     """Decode to PCM bytes, stopping as soon as the audio passes the duration limit."""
-    max_bytes = int((limits.max_seconds + _GRACE_S) * sample_rate) * 2
+    max_size = int((limits.max_seconds + _GRACE_S) * sample_rate) * 2
     resampler = _MonoResampler(sample_rate)
     chunks: list[bytes] = []
     size = damaged = 0
@@ -150,53 +136,42 @@ def _decode_samples(
         for frame in frames:
             new = resampler.resample(frame)
             chunks.extend(new)
-            size += sum(len(chunk) for chunk in new)
-        if size > max_bytes:
-            limit = format_duration(limits.max_seconds)
-            raise AudioTooLong(
-                f"That recording is longer than {limit}; answers can be up to {limit}. "
-                "Please record a shorter answer."
-            )
-    chunks.extend(resampler.flush())
+            size += sum(map(len, new))
+        if size > max_size:
+            raise _too_long(f"longer than {format_duration(limits.max_seconds)}", limits)
+    samples = b"".join(chunks + resampler.flush())
     if damaged:
         log.info("audio decode skipped %s damaged packet(s)", damaged)
-    if damaged and not any(chunks):
-        raise NotAudio(_DAMAGED)
-    return b"".join(chunks)
+    if not samples:
+        raise NotAudio(_DAMAGED) if damaged else EmptyAudio(_EMPTY)
+    return samples
 
 
 def _decoded_packets(
     container: InputContainer, stream: Stream
 ) -> Iterator[list[AudioFrame] | None]:
-    """Yield each packet's audio frames, or None for a packet the decoder rejects.
+    """Each packet's audio frames, or None for a damaged packet (skipped, as ffmpeg does).
 
-    Like ffmpeg, a damaged packet is skipped, and a demuxing error (a truncated file) ends
-    the stream: we keep what we have.
+    A demuxing error (a truncated file) ends the stream: we keep what we have.
     """
-    packets = container.demux(stream)
-    while True:
-        try:
-            packet = next(packets)
-        except StopIteration:
-            return
-        except _AV_ERRORS:
-            yield None
-            return
-        try:
-            decoded = packet.decode()
-        except _AV_ERRORS:
-            yield None
-            continue
-        yield [f for f in decoded if isinstance(f, AudioFrame) and f.samples]
+    try:
+        for packet in container.demux(stream):
+            try:
+                decoded = packet.decode()
+            except _AV_ERRORS:
+                yield None
+                continue
+            yield [f for f in decoded if isinstance(f, AudioFrame) and f.samples]
+    except _AV_ERRORS:
+        yield None
 
 
 class _MonoResampler:
     """An `av.AudioResampler` to mono s16 that follows mid-stream format changes."""
 
     def __init__(self, rate: int) -> None:
-        self.rate = rate
+        self.rate, self._source = rate, ("", "", 0)
         self._inner: av.AudioResampler | None = None
-        self._source: tuple[str, str, int] | None = None
 
     def resample(self, frame: AudioFrame) -> list[bytes]:
         source = (frame.format.name, frame.layout.name, frame.sample_rate)
@@ -215,7 +190,8 @@ class _MonoResampler:
 
 
 def _s16_bytes(frame: AudioFrame) -> bytes:
-    return bytes(frame.to_ndarray().astype("<i2", copy=False).tobytes())
+    """The samples of a mono s16 frame (its plane may carry padding after them)."""
+    return bytes(frame.planes[0])[: frame.samples * 2]
 
 
 def _pcm_array(pcm: Pcm) -> np.ndarray[Any, np.dtype[np.int16]]:
@@ -250,9 +226,7 @@ def wav_bytes(pcm: Pcm) -> bytes:
     """Wrap PCM in a 16-bit mono WAV file."""
     buffer = io.BytesIO()
     with wave.open(buffer, "wb") as out:
-        out.setnchannels(1)
-        out.setsampwidth(2)
-        out.setframerate(pcm.sample_rate)
+        out.setparams((1, 2, pcm.sample_rate, 0, "NONE", "not compressed"))
         out.writeframes(_pcm_array(pcm).tobytes())
     return buffer.getvalue()
 
@@ -281,34 +255,22 @@ def waveform(pcm: Pcm, points: int = 256) -> bytes:
     """Discord-style waveform: `points` bytes, each the 0-255 peak of its slice (full scale)."""
     if points < 1:
         raise ValueError("points must be at least 1")
-    samples = np.abs(_pcm_array(pcm).astype(np.int32))
-    slices = np.array_split(samples, points)
-    peaks = [int(s.max()) if s.size else 0 for s in slices]
-    return bytes(min(255, peak * 255 // 32767) for peak in peaks)
+    slices = np.array_split(np.abs(_pcm_array(pcm).astype(np.int32)), points)
+    return bytes(min(255, int(s.max()) * 255 // 32767) if s.size else 0 for s in slices)
 
 
-_workers = min(4, os.cpu_count() or 1)
-_pool: ThreadPoolExecutor | None = None
-_pool_lock = threading.Lock()
+# Threads start on first use. PyAV 18 holds the GIL while it codes, so audio jobs do not
+# run in parallel; the pool keeps them off the loop and leaves room for other CPU work.
+_pool = ThreadPoolExecutor(max_workers=min(4, os.cpu_count() or 1), thread_name_prefix="cpu")
 
 
 def set_cpu_workers(n: int) -> None:
-    """Resize the CPU pool; running jobs finish in the old pool."""
-    global _workers, _pool
+    """Resize the CPU pool; jobs already submitted finish in the old one."""
+    global _pool
     if n < 1:
         raise ValueError("n must be at least 1")
-    with _pool_lock:
-        old, _pool, _workers = _pool, None, n
-    if old is not None:
-        old.shutdown(wait=False)
-
-
-def _executor() -> ThreadPoolExecutor:
-    global _pool
-    with _pool_lock:
-        if _pool is None:
-            _pool = ThreadPoolExecutor(max_workers=_workers, thread_name_prefix="coach-cpu")
-        return _pool
+    old, _pool = _pool, ThreadPoolExecutor(max_workers=n, thread_name_prefix="cpu")
+    old.shutdown(wait=False)
 
 
 async def run_cpu(fn: Callable[..., T], *args: Any) -> T:
@@ -317,7 +279,7 @@ async def run_cpu(fn: Callable[..., T], *args: Any) -> T:
     Cancelling the caller does not stop a job that already started.
     """
     loop = asyncio.get_running_loop()
-    return await loop.run_in_executor(_executor(), fn, *args)
+    return await loop.run_in_executor(_pool, fn, *args)
 
 
 async def decode(

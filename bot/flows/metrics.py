@@ -181,7 +181,7 @@ def _is_filler(tokens: Sequence[Token], i: int, phrase: str) -> bool:
 
 
 def _is_filler_like(tokens: Sequence[Token], i: int) -> bool:
-    """"like" as a filler, not the verb ("I'd like") or "such as" ("tools like Jira")."""
+    """ "like" as a filler, not the verb ("I'd like") or "such as" ("tools like Jira")."""
     prev, nxt, break_after = _around(tokens, i)
     anchor = prev
     if prev in _ADVERBS and i >= 2 and not tokens[i - 1].boundary:

@@ -17,12 +17,14 @@ PACE_WPM = (110, 170)
 FILLERS_PER_MIN = 3.0
 
 STRENGTH_LINES = {
-    "star": "Clear story arc, right through to the result",
+    "star": "A complete story, well set up",
     "specificity": "Concrete, checkable detail",
     "impact": "You put a number on the outcome",
     "ownership": "Your own actions come through clearly",
     "relevance": "You answered the question that was asked",
     "clarity": "Easy to follow",
+    "star-role": "A clear, structured approach",
+    "impact-role": "You backed it with a number",
 }
 ADVICE = {
     "star": "Give it a clear shape: one sentence of context, what you were asked to do, "
@@ -33,11 +35,31 @@ ADVICE = {
     "saved, or a before-and-after.",
     "ownership": "Say 'I' for your part: which decision was yours, what you built or "
     "changed, who you talked to.",
-    "relevance": "Answer the question asked in your first sentence, then tell the one story "
-    "that proves it.",
+    "relevance": "Make the link to the question explicit: answer it in your first sentence, "
+    "in its own words, then tell the one story that proves it.",
     "clarity": "Keep it to about a minute or two: short sentences, a pause instead of a "
     "filler, and no softeners like 'I think' or 'maybe'.",
+    "star-role": "Give your approach a shape: how you'd start, two or three steps, why each "
+    "matters, and an example from your own work.",
+    "impact-role": "Back it with a number: a result from a time you did this, or the metric "
+    "you'd watch to know it worked.",
 }
+"""What to do about a weak dimension (scored 1-2)."""
+POLISH = {
+    "star": "Make every step of the story explicit, including the goal you were given "
+    "and how it ended.",
+    "specificity": "Add a detail or two a listener could check: the tool, the team, the date "
+    "or the exact figure.",
+    "impact": "Make the result land harder: a before-and-after, or a second number such as "
+    "time or money saved.",
+    "ownership": "Make your own calls explicit: 'I decided', 'I proposed', 'I convinced'.",
+    "relevance": "Name the question's own topic in your first sentence, so the link is "
+    "unmistakable.",
+    "clarity": "Trim fillers and softeners so each point lands.",
+    "star-role": "Say why each step matters, and back the approach with one real example.",
+    "impact-role": "Put a figure on it: what it changed when you did it, or the target you'd set.",
+}
+"""How to lift a decent dimension (scored 3-4)."""
 LENGTH_ADVICE = {
     "short": "Say more: about a minute is right, enough for the context, two or three "
     "actions and the result.",
@@ -49,9 +71,24 @@ TIPS = {
     "specificity": "swap the general statements for one real example with names and numbers",
     "impact": "finish with the outcome and put a number on it",
     "ownership": "tell me what you personally did, not just the team",
-    "relevance": "start by answering the question asked, then back it with a story",
+    "relevance": "answer the question asked in your first sentence",
     "clarity": "tighten it up so each point lands",
+    "star-role": "walk me through your approach step by step, and why",
+    "impact-role": "back it with a result from your own work",
 }
+"""The one fix named in the spoken feedback, for a weak dimension."""
+POLISH_TIPS = {
+    "star": "make each step of the story explicit, especially your goal",
+    "specificity": "add one more detail a listener could check",
+    "impact": "add a before-and-after to the result",
+    "ownership": "say which calls were yours",
+    "relevance": "name the question's topic in your first sentence",
+    "clarity": "trim the fillers and softeners",
+    "star-role": "add an example from your own work",
+    "impact-role": "put a figure on the outcome",
+}
+QUOTABLE = ("impact", "specificity", "ownership")
+"""Dimensions whose evidence makes a good "I liked ..." line in the spoken feedback."""
 NOTE_HINTS = {
     "impact": ("result", "metric", "measur", "number", "impact", "outcome", "quantif"),
     "star": ("situation", "context", "story", "step", "example", "structur"),
@@ -59,14 +96,20 @@ NOTE_HINTS = {
     "specificity": ("specific", "example", "name", "tool", "detail", "concrete"),
     "clarity": ("concise", "clear", "structur", "short"),
     "relevance": (),
+    "star-role": ("approach", "step", "start", "explain", "trade", "example"),
+    "impact-role": ("result", "metric", "measur", "number", "impact", "outcome"),
 }
 OPENERS = {
     80: ("That's a strong answer.", "Really solid answer."),
     60: ("Good answer with a solid core.", "Nice work, there's a good story here."),
-    35: ("There's a good story in there, but it needs more shape.",
-         "You're on the right track; now let's make it land."),  # fmt: skip
-    0: ("Thanks for giving that a go; let's build it up together.",
-        "Good start getting something down; let's turn it into a story."),  # fmt: skip
+    35: (
+        "There's a good story in there, but it needs more shape.",
+        "You're on the right track; now let's make it land.",
+    ),  # fmt: skip
+    0: (
+        "Thanks for giving that a go; let's build it up together.",
+        "Good start getting something down; now let's build on it.",
+    ),  # fmt: skip
 }
 FOLLOW_UPS = {
     "example": "Could you walk me through a specific example: what happened, what you did, "
@@ -74,7 +117,16 @@ FOLLOW_UPS = {
     "personal": "What did you personally do, as opposed to the team?",
     "result": "What was the measurable result of that? Can you put a number on it?",
     "ending": "How did it end? What was the result, and can you put a number on it?",
+    "approach": "Could you walk me through your approach step by step, and why you'd do it "
+    "that way?",
+    "case": "Can you give me an example from your own work where you did this, and how it "
+    "turned out?",
 }
+
+
+def _key(question: Question, name: str) -> str:
+    """The wording key: role questions have their own words for STAR and impact."""
+    return f"{name}-role" if question.kind == "role" and name in ("star", "impact") else name
 
 
 def _variant(question: Question, options: Sequence[str]) -> str:
@@ -87,10 +139,13 @@ def _ranked(dims: Sequence[DimensionScore], *, best: bool) -> list[DimensionScor
     return sorted(dims, key=lambda d: (sign * d.score, -DIMENSIONS[d.name].weight))
 
 
-def strengths(dims: Sequence[DimensionScore]) -> tuple[str, ...]:
+def strengths(question: Question, dims: Sequence[DimensionScore]) -> tuple[str, ...]:
     """The top one or two dimensions scoring 4+, each with the quote that earned it."""
-    top = [d for d in _ranked(dims, best=True) if d.score >= 4 and d.evidence][:2]
-    return tuple(f'{STRENGTH_LINES[d.name]}: "{d.evidence}"' for d in top)
+    top: list[DimensionScore] = []
+    for d in _ranked(dims, best=True):
+        if d.score >= 4 and d.evidence and all(d.evidence != t.evidence for t in top):
+            top.append(d)
+    return tuple(f'{STRENGTH_LINES[_key(question, d.name)]}: "{d.evidence}"' for d in top[:2])
 
 
 def improvements(
@@ -103,8 +158,9 @@ def improvements(
     used: set[str] = set()
     lines = []
     for d in weak:
-        note = _note_for(question, d.name, used)
-        advice = ADVICE[d.name]
+        note = _note_for(question, _key(question, d.name), used)
+        key = _key(question, d.name)
+        advice = ADVICE[key] if d.score <= 2 else POLISH[key]
         if d.name == "clarity":
             advice = LENGTH_ADVICE.get(length_hint(words), advice)
         lines.append(advice + (f" A strong answer here {note}." if note else ""))
@@ -121,19 +177,26 @@ def _note_for(question: Question, dim: str, used: set[str]) -> str:
     return chosen
 
 
-def follow_up(question: Question, dims: dict[str, int], *, words: int, measured: bool) -> str | None:
-    """A question that targets the biggest gap of a thin answer, or None for a complete one."""
-    if dims["relevance"] <= 2:
+def follow_up(
+    question: Question, scores: dict[str, int], *, words: int, measured: bool, example: bool
+) -> str | None:
+    """A question that targets the biggest gap of a thin answer, or None for a complete one.
+
+    `measured`: the answer puts a number on an outcome; `example`: it draws on a real case.
+    """
+    if scores["relevance"] <= 1:
         return f"Let's come back to the question: {question.text}"
-    if words < 40 or (dims["star"] <= 2 and dims["specificity"] <= 2):
+    if question.kind == "role":
+        if words < 40 or scores["star"] <= 2:
+            return FOLLOW_UPS["approach"]
+        return None if example else FOLLOW_UPS["case"]
+    if words < 40 or (scores["star"] <= 2 and scores["specificity"] <= 2):
         return FOLLOW_UPS["example"]
-    if dims["ownership"] <= 2:
+    if scores["ownership"] <= 2:
         return FOLLOW_UPS["personal"]
-    if dims["impact"] <= 2:
+    if scores["impact"] <= 2:
         return FOLLOW_UPS["ending"]
-    if not measured:
-        return FOLLOW_UPS["result"]
-    return None
+    return None if measured else FOLLOW_UPS["result"]
 
 
 def feedback(
@@ -142,12 +205,16 @@ def feedback(
     """Two to four warm sentences: verdict, what worked, the one fix, delivery if it matters."""
     band = next(b for b in sorted(OPENERS, reverse=True) if overall >= b)
     parts = [_variant(question, OPENERS[band])]
-    best = _ranked(dims, best=True)[0]
-    if best.score >= 4 and best.evidence:
-        parts.append(f'{STRENGTH_LINES[best.name]}; I liked "{best.evidence}".')
+    quotable = [d for d in _ranked(dims, best=True) if d.name in QUOTABLE] or list(dims)
+    best = quotable[0]
+    on_topic = all(d.score >= 3 for d in dims if d.name == "relevance")
+    if best.score >= 4 and best.evidence and on_topic:
+        parts.append(f'{STRENGTH_LINES[_key(question, best.name)]}; I liked "{best.evidence}".')
     worst = _ranked(dims, best=False)[0]
     if worst.score < 5:
-        parts.append(f"To make it stronger, {TIPS[worst.name]}.")
+        key = _key(question, worst.name)
+        tip = TIPS[key] if worst.score <= 2 else POLISH_TIPS[key]
+        parts.append(f"To make it stronger, {tip}.")
     else:
         parts.append("Keep answering exactly like this.")
     delivery = delivery_note(metrics)

@@ -9,46 +9,31 @@ from __future__ import annotations
 from bot.core.models import DimensionScore, Question, SpeechMetrics
 from bot.flows.metrics import find_fillers, find_hedges
 from bot.flows.text import (
-    QUESTION_STOPWORDS,
-    STOPWORDS,
-    content_stems,
-    quote_around,
+    quote,
     sentence_lengths,
-    stem,
-    words,
 )
-from bot.flows.topics import topics_of, topics_of_stem
-from bot.providers.coach.rule_signals import Signals
+from bot.providers.coach.rule_relevance import score_relevance
+from bot.providers.coach.rule_signals import GENERIC_WORDS, Signals
+from bot.providers.coach.rule_text import join_words, quote_near, scored
 
 SWEET_SPOT = (90, 300)
 """Spoken answers of this many words score best on clarity; longer is not better."""
 _LENGTH_STEPS = ((15, 1), (40, 2), (70, 3), (90, 4), (300, 5), (400, 4), (550, 3))
-RELEVANCE_STEPS = (1.0, 2.0, 3.0, 4.0)
-"""Relevance points needed for scores 2, 3, 4 and 5 (see `relevance_points`)."""
 
 
-def score_all(question: Question, sig: Signals, metrics: SpeechMetrics) -> tuple[DimensionScore, ...]:
+def score_all(
+    question: Question, sig: Signals, metrics: SpeechMetrics
+) -> tuple[DimensionScore, ...]:
     """One `DimensionScore` per rubric dimension, in rubric order."""
+    role = question.kind == "role"
     return (
-        score_star(sig),
+        score_star(sig, role=role),
         score_specificity(sig),
-        score_impact(sig),
-        score_ownership(sig, metrics),
+        score_impact(sig, role=role),
+        score_ownership(sig, metrics, role=role),
         score_relevance(question, sig),
         score_clarity(sig, metrics),
     )
-
-
-def _scored(name: str, score: int, said: str, quote: str, missing: str) -> DimensionScore:
-    """Quote when the dimension is solid (3+) and we have words to quote; else name the gap."""
-    score = min(5, max(1, score))
-    if score >= 3 and quote:
-        return DimensionScore(name, score, f'{said}: "{quote}"', quote)
-    return DimensionScore(name, score, missing)
-
-
-def _q(sig: Signals, index: int, *, before: int = 4, after: int = 9) -> str:
-    return quote_around(sig.text, sig.tokens, index, before=before, after=after)
 
 
 def star_parts(sig: Signals) -> dict[str, float]:
@@ -62,34 +47,65 @@ def star_parts(sig: Signals) -> dict[str, float]:
     }
 
 
-def score_star(sig: Signals) -> DimensionScore:
-    parts = star_parts(sig)
+def structure_parts(sig: Signals) -> dict[str, float]:
+    """For role questions, STAR's place is taken by framing, steps, reasons and an example."""
+    return {
+        "frame": 1.0 if sig.frame else 0.0,
+        "steps": min(1.0, len(sig.steps) / 2),
+        "reasons": 1.0 if sig.reasons else 0.0,
+        "example": 1.0 if sig.examples or sig.situation else 0.0,
+    }
+
+
+NO_STORY = "There's no story yet: no situation, task, action or result."
+NO_APPROACH = (
+    "There's no approach yet: say how you'd start, the steps, why, and an example from your work."
+)
+GAPS = {
+    ("situation", 0.0): "the situation",
+    ("task", 0.0): "your task or goal",
+    ("action", 0.0): "what you did",
+    ("action", 0.5): "what you did yourself",
+    ("result", 0.0): "the result",
+    ("result", 0.5): "a measurable result",
+    ("frame", 0.0): "how you'd approach it",
+    ("steps", 0.0): "the steps",
+    ("steps", 0.5): "clear steps",
+    ("reasons", 0.0): "why",
+    ("example", 0.0): "an example from your own work",
+}
+
+
+def score_star(sig: Signals, *, role: bool = False) -> DimensionScore:
+    """STAR completeness; for role questions, the structure of the approach instead."""
+    parts = structure_parts(sig) if role else star_parts(sig)
     score = 1 + int(sum(parts.values()))
-    missing = [p for p, v in parts.items() if v < 1]
-    gap = " and ".join(missing) if missing else "nothing"
-    anchor = sig.outcome_quantities[-1:] or sig.result[-1:] or sig.i_actions[:1] or sig.situation
-    said = "Complete STAR story" if not missing else f"Partial STAR story (thin on {gap})"
-    return _scored(
-        "star",
-        score,
-        said,
-        _q(sig, anchor[0]) if anchor else "",
-        f"The story is missing its {gap}: set the scene, say what you did and how it ended.",
-    )
+    gaps = join_words([GAPS[p, v] for p, v in parts.items() if v < 1])
+    firsts = (sig.frame, sig.steps) if role else (sig.situation, sig.task, sig.i_actions)
+    anchor = next((cue[0] for cue in firsts if cue), None)
+    opening = quote_near(sig, anchor, before=1, after=11) if anchor is not None else ""
+    kind = "structured answer" if role else "STAR story"
+    if not gaps and opening:
+        return DimensionScore("star", score, f'Complete {kind}, set up with "{opening}"', opening)
+    how = "say how you'd start, the steps and why" if role else "set the scene, say what you did"
+    missing = f"Missing {gaps}: {how}."
+    if not any(parts.values()):
+        missing = NO_APPROACH if role else NO_STORY
+    return scored("star", score, f"Partial {kind} (missing {gaps}); it starts", opening, missing)
 
 
 def score_specificity(sig: Signals) -> DimensionScore:
     q, n, d, g = (len(sig.quantities), len(sig.names), len(sig.domain_terms), len(sig.generic))
-    points = min(q, 4) + min(n, 4) + 0.5 * min(d, 4) - 0.75 * g
+    points = min(q, 4) + min(n, 4) + 0.5 * min(d, 4) - 0.5 * g
     score = 1 + sum(points >= step for step in (1, 2.5, 4.5, 7))
     concrete = sorted(sig.quantities + sig.names)
-    generic = sorted({sig.tokens[i].text for i in sig.generic})[:3]
+    generic = sorted({sig.tokens[i].text for i in sig.generic} & GENERIC_WORDS)[:3]
     vague = f" and leans on {', '.join(repr(w) for w in generic)}" if generic else ""
-    return _scored(
+    return scored(
         "specificity",
         score,
         "Concrete detail",
-        _q(sig, _densest(sig, concrete)) if concrete else "",
+        quote_near(sig, _densest(sig, concrete)) if concrete else "",
         f"Few concrete details{vague}; name the tool, the team, the customer, the numbers.",
     )
 
@@ -103,91 +119,49 @@ def _densest(sig: Signals, indices: list[int]) -> int:
     return next(i for i in indices if sig.tokens[i].sentence == best)
 
 
-def score_impact(sig: Signals) -> DimensionScore:
+NO_OUTCOME = "No outcome at all: finish the story with what happened because of your work."
+NO_OUTCOME_ROLE = (
+    "No result or figure yet: back the approach with an outcome from your own work, "
+    "or the number you'd watch."
+)
+
+
+def score_impact(sig: Signals, *, role: bool = False) -> DimensionScore:
     oq = len(sig.outcome_quantities)
     said = bool(sig.result or sig.qualitative)
-    score = 5 if oq >= 2 else 4 if oq == 1 else 3 if said and sig.quantities else 2 if said else 1
-    if not said and sig.quantities and score < 2:
-        score = 2
-    return _scored(
+    if oq:
+        score = 5 if oq >= 2 else 4
+    else:
+        score = (3 if said else 2) if sig.quantities else (2 if said else 1)
+    missing = "No measurable outcome: say what changed and by how much (%, time, money, count)."
+    if not said:
+        missing = NO_OUTCOME_ROLE if role else NO_OUTCOME
+    anchor = (sig.outcome_quantities or sig.result or sig.qualitative)[-1:]
+    return scored(
         "impact",
         score,
         "Measured outcome" if oq else "Outcome stated",
-        _q(sig, (sig.outcome_quantities or sig.result or sig.qualitative)[-1]) if said else "",
-        "No measurable outcome: say what changed and by how much (%, time, money, count)."
-        if said
-        else "No outcome at all: finish the story with what happened because of your work.",
+        quote_near(sig, anchor[0], before=7, after=7) if anchor else "",
+        missing,
     )
 
 
-def score_ownership(sig: Signals, metrics: SpeechMetrics) -> DimensionScore:
+def score_ownership(sig: Signals, metrics: SpeechMetrics, *, role: bool = False) -> DimensionScore:
     mine, ours = len(sig.i_actions), len(sig.we_actions)
     i_share = metrics.i_count / max(1, metrics.i_count + metrics.we_count)
     if mine == 0:
         score = 2 if ours else 1
     else:
         score = min(5, 2 + mine) if i_share >= 0.5 else min(4, 1 + mine)
-    first_i = sig.i_actions[0] - 1 if sig.i_actions else 0
+    quotes = [quote_near(sig, i - 1, before=0, after=11) for i in sig.i_actions[:3]]
     missing = (
         "It's 'we' throughout; say what you personally did and decided."
         if ours
-        else "No concrete actions: say what you did, step by step, in the first person."
+        else f"No concrete actions: say what you {'would do' if role else 'did'}, step by step, "
+        "in the first person."
     )
-    return _scored("ownership", score, "Clear personal actions", _q(sig, first_i, before=0), missing)
-
-
-def question_terms(question: Question) -> tuple[dict[str, str], set[str], set[str]]:
-    """The question's topic stems (stem -> word), its thesaurus topics, its answer-note stems."""
-    stop = STOPWORDS | QUESTION_STOPWORDS
-    primary: dict[str, str] = {}
-    for word in [*" ".join(question.keywords).split(), *words(question.text)]:
-        if word.lower() not in stop and len(word) > 2:
-            primary.setdefault(stem(word), word.lower())
-    competencies = " ".join(question.competencies).replace("-", " ").split()
-    topics = topics_of([*primary.values(), *competencies])
-    notes = content_stems(" ".join(question.strong_answer), extra_stop=QUESTION_STOPWORDS)
-    return primary, topics, notes - primary.keys()
-
-
-def relevance_points(question: Question, sig: Signals) -> tuple[float, list[int]]:
-    """Evidence the answer is on the question, and the answer tokens that carry it.
-
-    One point per question word the answer uses, half a point per answer word on one of the
-    question's topics (at most four per topic), a quarter per answer-note word (at most 4).
-    """
-    primary, topics, notes = question_terms(question)
-    hits: list[int] = []
-    matched: set[str] = set()
-    per_topic: dict[str, set[str]] = {t: set() for t in topics}
-    for i, tok in enumerate(sig.tokens):
-        if tok.text in STOPWORDS:
-            continue
-        s = stem(tok.text)
-        if s in primary or s in notes or topics & topics_of_stem(s):
-            hits.append(i)
-        matched.add(s)
-        for topic in topics & topics_of_stem(s):
-            per_topic[topic].add(s)
-    direct = len(matched & primary.keys())
-    on_topic = sum(min(4, len(found)) for found in per_topic.values())
-    return direct + 0.5 * on_topic + 0.25 * min(4, len(matched & notes)), hits
-
-
-def score_relevance(question: Question, sig: Signals) -> DimensionScore:
-    primary, topics, _ = question_terms(question)
-    points, hits = relevance_points(question, sig)
-    if not primary and not topics:
-        score = 4 if len(sig.tokens) >= 20 else 3
-    else:
-        score = 1 + sum(points >= step for step in RELEVANCE_STEPS)
-    topic = ", ".join(f"'{w}'" for w in list(primary.values())[:3]) or "the question"
-    return _scored(
-        "relevance",
-        score,
-        "On the question",
-        _q(sig, hits[0]) if hits else "",
-        f"Drifts from the question: little about {topic}. Answer the question asked first.",
-    )
+    best = max(quotes, key=len, default="")
+    return scored("ownership", score, "Clear personal actions", best, missing)
 
 
 def score_clarity(sig: Signals, metrics: SpeechMetrics) -> DimensionScore:
@@ -196,20 +170,32 @@ def score_clarity(sig: Signals, metrics: SpeechMetrics) -> DimensionScore:
     problems: list[str] = []
     if not SWEET_SPOT[0] - 20 <= wc <= SWEET_SPOT[1]:
         problems.append(f"{wc} words (aim for {SWEET_SPOT[0]}-{SWEET_SPOT[1]})")
-    penalties, worst = _padding(sig, metrics)
-    score -= sum(points for points, _ in penalties)
+    penalties, padded_at = _padding(sig, metrics)
+    score = min(5, max(1, score - sum(points for points, _ in penalties)))
     problems += [problem for _, problem in penalties]
-    said = "Easy to follow" if not problems else "Mostly clear, but " + "; ".join(problems)
-    return _scored(
-        "clarity",
-        score,
-        said,
-        _q(sig, worst, before=2) if wc >= 4 else "",
-        "Hard to follow: " + ("; ".join(problems) or "too short to judge") + ".",
-    )
+    if not problems:
+        first = _opening(sig)
+        opening = quote(sig.text, sig.tokens, first, first + 11)
+        return DimensionScore(
+            "clarity", score, f'Easy to follow, opening with "{opening}"', opening
+        )
+    summary = "; ".join(problems)
+    if padded_at is None or score <= 2:
+        verdict = "Hard to follow:" if score <= 2 else "Mostly clear, but"
+        return DimensionScore("clarity", score, f"{verdict} {summary}.")
+    example = quote_near(sig, padded_at, before=2)
+    said = f'Mostly clear, but {summary}, as in "{example}"'
+    return DimensionScore("clarity", score, said, example)
 
 
-def _padding(sig: Signals, metrics: SpeechMetrics) -> tuple[list[tuple[int, str]], int]:
+def _opening(sig: Signals) -> int:
+    """Index of the first token of the first sentence with six or more words."""
+    lengths = sentence_lengths(sig.tokens)
+    sentence = next((n for n, count in enumerate(lengths) if count >= 6), 0)
+    return next(i for i, t in enumerate(sig.tokens) if t.sentence == sentence)
+
+
+def _padding(sig: Signals, metrics: SpeechMetrics) -> tuple[list[tuple[int, str]], int | None]:
     """Clarity penalties for run-on sentences, fillers and hedging, and where the worst is."""
     wc = len(sig.tokens)
     penalties: list[tuple[int, str]] = []
@@ -220,7 +206,10 @@ def _padding(sig: Signals, metrics: SpeechMetrics) -> tuple[list[tuple[int, str]
     fpm = metrics.fillers_per_minute
     if fpm > 3 and fillers:
         penalties.append((2 if fpm > 8 else 1, f"{fpm:.0f} fillers a minute"))
+    if len(sig.generic) >= 4:
+        penalties.append((1, "padded with generalities"))
     if len(hedges) >= 2 and len(hedges) * 100 / max(wc, 1) > 2.5:
         penalties.append((1, "hedging ('" + "', '".join(h for h, _ in hedges[:2]) + "')"))
-    worst = fillers[0][1] if fillers else hedges[0][1] if hedges else 0
-    return penalties, worst
+    padded = [i for _, i in fillers] if fpm > 3 else []
+    padded += [i for _, i in hedges] if any("hedging" in p for _, p in penalties) else []
+    return penalties, min(padded, default=None)

@@ -10,7 +10,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from bot.flows.text import STOPWORDS, Token, find_phrase, match_tokens, tokenize
+from bot.flows.text import STOPWORDS, Token, find_phrase, match_tokens, tokenize, word_set
 
 
 def _rx(*patterns: str) -> re.Pattern[str]:
@@ -25,9 +25,11 @@ SITUATION_CUES = _rx(
     r"\b(last|this|that) (year|quarter|month|spring|summer|autumn|fall|winter|week)\b",
     r"\b(a few|two|three|several|some) (months|years|weeks) ago\b",
     r"\b(when|while|after|before) (i|we) (was|were|joined|started|moved|took)\b",
-    r"\b(our|my|the|a) (\w+ )?(team|company|service|product|app|system|client|customer|queue|"
-    r"manager|colleague|developer|prospect) (was|were|had|kept|started|wanted|asked|called|"
-    r"emailed|moved|told)\b",
+    r"\b(our|my|the|a|one) (\w+ ){0,2}(team|company|service|product|app|system|client|customer|"
+    r"queue|manager|colleague|developer|prospect|account|director|lead|boss|partner|vendor|ceo|"
+    r"cto|stakeholder)s? (was|were|had|kept|started|wanted|asked|called|emailed|moved|told)\b",
+    r"\b(in|last|this|that|back in|by) (january|february|march|april|may|june|july|august|"
+    r"september|october|november|december)\b",
     r"\bin (19|20)\d\d\b",
     r"\bduring (a|an|the|my|our)\b",
     r"\bi was (the|a|an|working|given|on|in|selling)\b",
@@ -35,8 +37,8 @@ SITUATION_CUES = _rx(
     r"\bin my (first|second|third|last|previous) (year|role|month|job|week)\b",
 )
 TASK_CUES = _rx(
-    r"\b(my|our|the) (main )?(goal|aim|task|job|role|objective|target|responsibility|mission|"
-    r"challenge|priority|brief) (was|is)\b",
+    r"\b(my|our|the) (\w+ )?(goal|aim|task|job|role|objective|target|responsibility|mission|"
+    r"challenge|priority|brief|problem|issue) (was|is)\b",
     r"\bi was (responsible|asked|tasked|given|assigned|expected|supposed|accountable)\b",
     r"\b(i|we) (needed|had|wanted|decided|committed) to\b",
     r"\bit was (my|on me) (job|responsibility|call)?\b",
@@ -55,61 +57,89 @@ RESULT_CUES = _rx(
     r"cleared|stayed|adopted)\b",
     r"\b(since then|after that|within (a|the|two|three|six) \w+)\b",
 )
-OUTCOME_WORDS = frozenset(
+FRAME_CUES = _rx(
+    r"\b(it|that) (depends|starts) (on|with|from)\b",
+    r"\bthe (goal|key|first thing|aim|question|point|priority) (is|would be)\b",
+    r"\b(i'd|i would|i|i'll|i always|i usually) (start|begin|open)\b",
+    r"\b(start|starting|begin|beginning) (by|with|from)\b",
+    r"\bmy (first|approach|rule|process)\b",
+    r"\bfirst (i'd|i would|i'll|i)\b",
+)
+"""Role questions: how the candidate frames their approach before the steps."""
+STEP_CUES = _rx(r"\b(first|firstly|second|secondly|third|then|next|after that|finally|lastly)\b")
+REASON_CUES = _rx(
+    r"\b(because|so that|which means|the reason|trade ?offs?|otherwise|that way|since|"
+    r"in order to)\b"
+)
+EXAMPLE_CUES = _rx(r"\b(for example|for instance|e g|like when|a (good|recent|real) example)\b")
+OUTCOME_WORDS = word_set(
     """reduced reduce increased increase cut cuts saved save saving savings grew grow improved
     improve dropped drop fell fall rose rise climbed doubled tripled halved boosted went from
     faster quicker fewer less more lower higher revenue churn conversion retention latency cost
     costs profit quota pipeline win renewed signed closed contract worth deal hit target score
     rate back under over rating review up down reached time timeouts tickets stayed
-    satisfaction nps csat roi""".split()
+    satisfaction nps csat roi"""
 )
-QUALITATIVE_OUTCOMES = frozenset(
+QUALITATIVE_OUTCOMES = word_set(
     """well better happier smoothly smoother successful success improved faster resolved fixed
-    solved worked calmer adopted renewed stayed""".split()
+    solved worked calmer adopted renewed stayed"""
 )
-GENERIC_WORDS = frozenset(
-    """stuff things thing always various everything everyone everybody anything somehow etc
-    whatever generally usually typically often sometimes lots many kinda""".split()
+GENERIC_WORDS = word_set(
+    """stuff things always various everything everyone everybody anything somehow etc
+    whatever generally usually typically often sometimes lots many kinda"""
 )
-GENERIC_PHRASES = ("a lot", "in general", "all sorts", "and so on", "at the end of the day",
-                   "it depends", "things like that", "stuff like that", "that kind of thing")  # fmt: skip
-TOOLS = frozenset(
+GENERIC_PHRASES = (
+    "a lot", "in general", "all sorts", "and so on", "at the end of the day",
+    "things like that", "stuff like that", "that kind of thing",
+)  # fmt: skip
+TOOLS = word_set(
     """python sql java kotlin rust react javascript typescript postgres postgresql mysql redis
     kafka aws gcp azure kubernetes docker terraform jenkins github gitlab jira confluence slack
     excel tableau looker amplitude mixpanel fullstory datadog grafana sentry salesforce hubspot
     zendesk freshdesk intercom linkedin figma notion xgboost pandas spark airflow dbt snowflake
-    bigquery pytorch tensorflow sklearn stripe shopify locust gong""".split()
+    bigquery pytorch tensorflow sklearn stripe shopify locust gong"""
 )
-DOMAIN_TERMS = frozenset(
+DOMAIN_TERMS = word_set(
     """api index cache query queries migration pipeline dashboard macro macros sla csat nps roi
     arr mrr kpi okr auc precision recall churn funnel conversion backlog rota quota crm spec
     roadmap latency p95 p99 throughput endpoint endpoints schema sprint cohort holdout a/b
     retention onboarding activation rollout rollback deploy release incident outage refund
     escalation ticket tickets contract invoice discount budget forecast model feature flag
-    test tests alert""".split()
+    test tests alert"""
 )
-ACTION_VERBS = frozenset(
+ACTION_VERBS = word_set(
     """built led wrote rewrote ran made took gave sent spoke met set put found sat drove brought
     sold taught chose began cut shipped drew held kept told showed bought dug won paid split
-    rebuilt redesigned""".split()
+    rebuilt redesigned flew spent sought bought caught oversaw undertook grew stood rang sped
+    """
 )
 """Irregular past-tense actions; regular "-ed" verbs straight after "I" count too."""
-NON_ACTION_ED = frozenset(
+NON_ACTION_ED = word_set(
     """needed wanted liked loved hoped seemed supposed based interested excited involved
     related tired bored scared worried stressed pleased surprised concerned used attached
-    expected""".split()
+    expected"""
 )
-_I_SUBJECTS = frozenset({"i", "i've"})
+ACTION_BASES = word_set(
+    """build lead write ask check start measure compare run set map talk call test split
+    profile add track review estimate prioritise prioritize break plan design define identify
+    analyse analyze look listen acknowledge apologise apologize escalate explain propose
+    negotiate trade offer quarantine fix reproduce bisect monitor alert deploy roll automate
+    document share summarise summarize schedule block research interview segment validate
+    clean query model train tune evaluate launch ship iterate align agree confirm follow send
+    reply open close qualify present demo price pick choose reach prepare walk use"""
+)
+"""Present or hypothetical actions ("I'd check", "I ask"), counted for role questions only."""
+_I_SUBJECTS = frozenset({"i", "i've", "i'd", "i'll"})
 _WE_SUBJECTS = frozenset({"we", "we've"})
 _OTHER_SUBJECTS = frozenset({"he", "she", "they", "it", "you", "nobody", "everyone", "team"})
-_BRIDGES = frozenset(
+_BRIDGES = word_set(
     """then also personally quickly immediately first actually just finally eventually later
-    myself directly initially really even now had""".split()
+    myself directly initially really even now had would will usually always normally"""
 )
-NUMBER_WORDS = frozenset(
+NUMBER_WORDS = word_set(
     """two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen
     sixteen seventeen eighteen nineteen twenty thirty forty fifty sixty seventy eighty ninety
-    hundred thousand million billion dozen half twice percent""".split()
+    hundred thousand million billion dozen half twice percent"""
 )
 _YEAR = re.compile(r"(19|20)\d\d")
 
@@ -131,13 +161,17 @@ class Signals:
     names: tuple[int, ...]
     domain_terms: tuple[int, ...]
     generic: tuple[int, ...]
+    frame: tuple[int, ...]
+    steps: tuple[int, ...]
+    reasons: tuple[int, ...]
+    examples: tuple[int, ...]
 
 
-def detect(text: str) -> Signals:
-    """Run every detector over `text` once."""
+def detect(text: str, *, role_question: bool = False) -> Signals:
+    """Run every detector over `text` once; role questions also accept "I'd ..." actions."""
     tokens = tokenize(text)
     quantities = find_quantities(tokens)
-    i_actions, we_actions = find_actions(tokens)
+    i_actions, we_actions = find_actions(tokens, hypothetical=role_question)
     return Signals(
         text=text,
         tokens=tokens,
@@ -152,6 +186,10 @@ def detect(text: str) -> Signals:
         names=find_names(text, tokens),
         domain_terms=_first_of_each(tokens, DOMAIN_TERMS),
         generic=find_generic(tokens),
+        frame=tuple(match_tokens(tokens, FRAME_CUES)),
+        steps=tuple(match_tokens(tokens, STEP_CUES)),
+        reasons=tuple(match_tokens(tokens, REASON_CUES)),
+        examples=tuple(match_tokens(tokens, EXAMPLE_CUES)),
     )
 
 
@@ -173,11 +211,18 @@ def _near_outcome(tokens: Sequence[Token], q: int, window: int = 8) -> bool:
         return False
     sent = tokens[q].sentence
     lo, hi = max(0, q - window), min(len(tokens), q + window + 1)
-    return any(tokens[j].sentence == sent and tokens[j].text in OUTCOME_WORDS for j in range(lo, hi))
+    return any(
+        tokens[j].sentence == sent and tokens[j].text in OUTCOME_WORDS for j in range(lo, hi)
+    )
 
 
-def find_actions(tokens: Sequence[Token]) -> tuple[tuple[int, ...], tuple[int, ...]]:
-    """Past-tense action verbs done by "I" and by "we", following the clause's subject."""
+def find_actions(
+    tokens: Sequence[Token], *, hypothetical: bool = False
+) -> tuple[tuple[int, ...], tuple[int, ...]]:
+    """Action verbs done by "I" and by "we", following the clause's subject.
+
+    Past tense only ("I built"), unless `hypothetical`: then "I'd check", "I ask" count too.
+    """
     mine: list[int] = []
     ours: list[int] = []
     subject, since = "", 99
@@ -191,15 +236,16 @@ def find_actions(tokens: Sequence[Token]) -> tuple[tuple[int, ...], tuple[int, .
         since += 1
         direct = since == 1 or (since <= 3 and tokens[i - 1].text in _BRIDGES)
         chained = tokens[i - 1].text in {"and", "then"} or tok.boundary
-        if subject in ("i", "we") and (direct or chained) and _is_action(tok.text, loose=direct):
+        acted = _is_action(tok.text) or (hypothetical and tok.text in ACTION_BASES)
+        if subject in ("i", "we") and (direct or chained) and acted:
             (mine if subject == "i" else ours).append(i)
     return tuple(mine), tuple(ours)
 
 
-def _is_action(word: str, *, loose: bool) -> bool:
+def _is_action(word: str) -> bool:
     if word in ACTION_VERBS:
         return True
-    return loose and len(word) > 4 and word.endswith("ed") and word not in NON_ACTION_ED
+    return len(word) > 4 and word.endswith("ed") and word not in NON_ACTION_ED
 
 
 def find_names(text: str, tokens: Sequence[Token]) -> tuple[int, ...]:

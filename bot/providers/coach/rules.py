@@ -80,7 +80,7 @@ def profile_keywords(context: InterviewContext) -> set[str]:
 def judge(question: Question, transcript: Transcript, metrics: SpeechMetrics) -> Assessment:
     """Score one answer: rubric dimensions, overall, strengths, fixes, feedback, follow-up."""
     text = transcript.text or " ".join(w.text for w in transcript.words)
-    sig = detect(text)
+    sig = detect(text, role_question=question.kind == "role")
     if len(sig.tokens) < MIN_WORDS:
         return _too_short(question)
     dims = score_all(question, sig, metrics)
@@ -89,11 +89,15 @@ def judge(question: Question, transcript: Transcript, metrics: SpeechMetrics) ->
     return Assessment(
         overall=overall,
         dimensions=dims,
-        strengths=fb.strengths(dims),
+        strengths=fb.strengths(question, dims),
         improvements=fb.improvements(question, dims, words=len(sig.tokens)),
         feedback=fb.feedback(question, dims, overall, metrics),
         follow_up=fb.follow_up(
-            question, scores, words=len(sig.tokens), measured=bool(sig.outcome_quantities)
+            question,
+            scores,
+            words=len(sig.tokens),
+            measured=bool(sig.outcome_quantities),
+            example=bool(sig.examples or sig.situation or sig.result),
         ),
     )
 
