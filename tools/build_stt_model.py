@@ -254,6 +254,37 @@ def default_model(trie: TrieLM, vocab: list[str]) -> BackoffLM:
     )
 
 
+def prune(lm: BackoffLM, threshold: float) -> BackoffLM:
+    """Drop n-grams whose weighted log-probability gain over their back-off is below threshold.
+
+    The score is p(history) * p(w|history) * |log10 p(w|history) - log10 p_backoff(w|history)|
+    (a cheap cousin of Stolcke's relative-entropy pruning).  Bigrams that are the history of a
+    kept trigram stay.  Back-off weights are recomputed after mixing, so the result stays
+    normalised.
+    """
+    v = len(lm.vocab)
+    ctx, w3 = lm.tri_key // v, lm.tri_key % v
+    h2, h1 = ctx // v, ctx % v
+    backoff3 = lm.bigram_bo(ctx) + lm.prob2(h1, w3)
+    history3 = lm.uni_p[h2] + lm.prob2(h2, h1)
+    score3 = np.power(10.0, history3 + lm.tri_p) * np.abs(lm.tri_p - backoff3)
+    keep3 = score3 >= threshold
+    h, w = lm.bi_key // v, lm.bi_key % v
+    backoff2 = lm.uni_bo[h] + lm.uni_p[w]
+    score2 = np.power(10.0, lm.uni_p[h] + lm.bi_p) * np.abs(lm.bi_p - backoff2)
+    keep2 = (score2 >= threshold) | np.isin(lm.bi_key, ctx[keep3])
+    return BackoffLM(
+        lm.vocab,
+        lm.uni_p,
+        lm.uni_bo,
+        lm.bi_key[keep2],
+        lm.bi_p[keep2],
+        lm.bi_bo[keep2],
+        lm.tri_key[keep3],
+        lm.tri_p[keep3],
+    )
+
+
 def _discount(counts: Iterable[int]) -> float:
     histogram = Counter(min(c, 3) for c in counts)
     n1, n2 = histogram[1], histogram[2]
@@ -401,6 +432,7 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--weight", type=float, default=0.5, help="domain model weight")
     parser.add_argument("--vocab", type=int, default=0, help="keep N default words (0: all)")
+    parser.add_argument("--prune", type=float, default=0.0, help="n-gram pruning threshold")
     parser.add_argument("--out-dir", type=Path, default=STT_DIR / "model")
     parser.add_argument("--name", default="interview", help="output file stem")
     args = parser.parse_args(argv)
@@ -423,7 +455,10 @@ def main(argv: list[str] | None = None) -> None:
     print(f"{len(sentences)} sentences ({skipped} skipped), {len(domain_words)} domain words")
     print(f"vocabulary {len(vocab)} words ({len(domain_words - default_words)} new)")
 
-    mixed = mix(domain_model(sentences, vocab), default_model(trie, vocab), args.weight)
+    default = default_model(trie, vocab)
+    if args.prune:
+        default = prune(default, args.prune)
+    mixed = mix(domain_model(sentences, vocab), default, args.weight)
     del trie
     print(f"mixed model: {len(mixed.bi_key)} bigrams, {len(mixed.tri_key)} trigrams")
     args.out_dir.mkdir(parents=True, exist_ok=True)

@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
+from functools import lru_cache
 
 import numpy as np
 
 from bot.core.models import Pcm, SpeechMetrics, Transcript
-from bot.flows.text import Token, tokenize
+from bot.flows.text import Token, spoken_text, tokenize, word_set
 
 TYPED_WPM = 150.0
 """Speaking rate assumed for typed answers, which have no timings (`timed=False`)."""
@@ -25,6 +26,7 @@ CONTEXT_FILLERS = frozenset({"like", "basically", "actually", "literally", "so"}
 """Fillers only in some positions; see `_is_filler`."""
 _SOUND_SPELLINGS = {"um": "um", "uhm": "um", "uh": "uh", "er": "er", "erm": "erm", "ah": "ah"}
 _SOUND_SPELLINGS |= {"hm": "hmm", "mhm": "hmm", "hmm": "hmm"}
+_SOUND_LETTERS = frozenset("umhera")
 
 HEDGES = (
     "i'm not sure", "i am not sure", "not sure", "i think", "i guess", "i suppose", "i believe",
@@ -36,23 +38,27 @@ HEDGES = (
 I_WORDS = frozenset({"i", "i'm", "i've", "i'd", "i'll", "me", "my", "mine", "myself"})
 WE_WORDS = frozenset({"we", "we're", "we've", "we'd", "we'll", "us", "our", "ours", "ourselves"})
 
-_SUBJECTS = frozenset({"i", "you", "we", "they", "he", "she", "people", "who", "would"})
-_SUBJECTS |= {"i'd", "we'd", "you'd", "they'd", "do", "don't", "did", "didn't", "does", "to"}
-_LIKE_VERBS = frozenset({"look", "looks", "looked", "looking", "seem", "seems", "seemed"})
-_LIKE_VERBS |= {"sound", "sounds", "sounded", "feel", "feels", "felt", "something", "nothing"}
-_LIKE_VERBS |= {"anything", "much", "exactly", "more", "less", "likes", "liked"}
-_ADVERBS = frozenset({"really", "also", "actually", "genuinely", "always", "still", "just"})
-_LIKE_FILLER_BEFORE = frozenset({"was", "is", "were", "are", "it's", "and", "but", "so", "or"})
-_LIKE_FILLER_BEFORE |= {"because", "then", "there's", "he's", "she's", "they're", "we're"}
-_KIND_DETERMINERS = frozenset({"a", "an", "the", "this", "that", "what", "which", "any", "some"})
-_KIND_DETERMINERS |= {"every", "one", "same", "different", "right", "wrong", "other", "each"}
-_KIND_DETERMINERS |= {"all", "these", "those", "that's"}
-_YOU_KNOW_BLOCKERS = frozenset({"do", "did", "don't", "didn't", "if", "as", "would", "let"})
-_YOU_KNOW_BLOCKERS |= {"whether", "what", "might", "may", "will"}
-_YOU_KNOW_OBJECTS = frozenset({"how", "what", "that", "the", "a", "an", "about", "if", "when"})
-_YOU_KNOW_OBJECTS |= {"why", "where", "who", "whether", "him", "her", "them", "this", "it"}
-_YOU_KNOW_OBJECTS |= {"my", "your", "our", "their", "someone", "something", "exactly", "more"}
-_SO_FOLLOWERS = frozenset({"yeah", "anyway", "basically", "like"}) | SOUND_FILLERS
+# Context for the position-dependent fillers (see `_is_filler` and `_is_filler_like`).
+_SUBJECTS = word_set("i you we they he she people who would i'd we'd you'd they'd do don't did")
+_SUBJECTS |= word_set("didn't does to")  # "I like", "would like", "to like": the verb
+_LIKE_VERBS = word_set(
+    """look looks looked looking seem seems seemed sound sounds sounded feel feels felt
+    something nothing anything much exactly more less likes liked"""
+)  # "looks like", "something like": not fillers
+_ADVERBS = word_set("really also actually genuinely always still just")
+_LIKE_FILLER_BEFORE = word_set(
+    "was is were are it's and but so or because then there's he's she's they're we're"
+)
+_KIND_DETERMINERS = word_set(
+    "a an the this that what which any some every one same different right wrong other each "
+    "all these those that's"
+)  # "what kind of tool": not a filler
+_YOU_KNOW_BLOCKERS = word_set("do did don't didn't if as would let whether what might may will")
+_YOU_KNOW_OBJECTS = word_set(
+    "how what that the a an about if when why where who whether him her them this it my your "
+    "our their someone something exactly more"
+)  # "you know how...": a real question
+_SO_FOLLOWERS = word_set("yeah anyway basically like") | SOUND_FILLERS
 
 Match = tuple[str, int]  # (canonical phrase, index of its first token)
 _Accept = Callable[[Sequence[Token], int, str], bool]
@@ -68,7 +74,7 @@ def speech_metrics(
     gaps over `LONG_PAUSE_S` between timed words plus the VAD `pauses_s`; pass `pauses_s` only
     for transcripts without word timings, or the same silence is counted twice.
     """
-    text = transcript.text or " ".join(w.text for w in transcript.words)
+    text = spoken_text(transcript)
     tokens = tokenize(text)
     duration, timed = _duration(transcript, duration_s, len(tokens))
     minutes = duration / 60.0
@@ -120,11 +126,13 @@ def find_hedges(tokens: Sequence[Token]) -> list[Match]:
 
 
 def _scan(tokens: Sequence[Token], phrases: Sequence[str], accept: _Accept) -> list[Match]:
-    ordered = sorted(phrases, key=lambda p: -len(p.split()))
+    """Left to right, longest phrase first; a token left unmatched is tried on its own."""
+    starting = _by_first_word(tuple(phrases))
     found: list[Match] = []
     i = 0
     while i < len(tokens):
-        hit = next((p for p in ordered if _matches(tokens, i, p) and accept(tokens, i, p)), None)
+        candidates = starting.get(tokens[i].text, ())
+        hit = next((p for p in candidates if _matches(tokens, i, p) and accept(tokens, i, p)), None)
         if hit is None:
             single = _canonical(tokens[i].text)
             if accept(tokens, i, single):
@@ -136,19 +144,28 @@ def _scan(tokens: Sequence[Token], phrases: Sequence[str], accept: _Accept) -> l
     return found
 
 
+@lru_cache(maxsize=8)
+def _by_first_word(phrases: tuple[str, ...]) -> dict[str, tuple[str, ...]]:
+    """Phrases grouped by their first word, longest first within each group."""
+    groups: dict[str, list[str]] = {}
+    for phrase in sorted(phrases, key=lambda p: -len(p.split())):
+        groups.setdefault(phrase.split()[0], []).append(phrase)
+    return {word: tuple(group) for word, group in groups.items()}
+
+
 def _matches(tokens: Sequence[Token], i: int, phrase: str) -> bool:
     parts = phrase.split()
     if i + len(parts) > len(tokens):
         return False
-    return all(tokens[i + k].text == w and (k == 0 or not tokens[i + k].boundary)
-               for k, w in enumerate(parts))  # fmt: skip
+    within_clause = all(not tokens[i + k].boundary for k in range(1, len(parts)))
+    return within_clause and all(tokens[i + k].text == w for k, w in enumerate(parts))
 
 
 def _canonical(word: str) -> str:
     """Fold "ummm", "uhh", "hmmm", "kinda" onto one spelling; other words unchanged."""
-    collapsed = re.sub(r"(.)\1+", r"\1", word)
-    if collapsed in _SOUND_SPELLINGS and set(word) <= set("umhera"):
-        return _SOUND_SPELLINGS[collapsed]
+    if set(word) <= _SOUND_LETTERS:
+        collapsed = re.sub(r"(.)\1+", r"\1", word)
+        return _SOUND_SPELLINGS.get(collapsed, word)
     return {"kinda": "kind of", "sorta": "sort of"}.get(word, word)
 
 
@@ -181,7 +198,7 @@ def _is_filler(tokens: Sequence[Token], i: int, phrase: str) -> bool:
 
 
 def _is_filler_like(tokens: Sequence[Token], i: int) -> bool:
-    """ "like" as a filler, not the verb ("I'd like") or "such as" ("tools like Jira")."""
+    """Whether "like" is a filler: not the verb ("I'd like") nor "such as" ("tools like Jira")."""
     prev, nxt, break_after = _around(tokens, i)
     anchor = prev
     if prev in _ADVERBS and i >= 2 and not tokens[i - 1].boundary:

@@ -9,8 +9,11 @@ from __future__ import annotations
 
 import bisect
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
+
+from bot.core.models import Transcript
 
 _TOKEN_RE = re.compile(
     r"[$£€]?\d+(?:[.,]\d+)*(?:%|x\b|k\b|m\b|bn\b)?"  # 40, 3.5, $2,000, 30%, 10x, 5k
@@ -51,6 +54,7 @@ QUESTION_STOPWORDS = word_set(
     explains names name says say shows show mentions mention gives states state uses use adds
     add real clear clearly concrete rather instead without ever first back need needs make
     makes made ask asks asked set sets find finds check checks start starts
+    try again come
     """
 )
 """Words prompts and answer notes use whatever the topic ("tell me about a time...")."""
@@ -101,12 +105,12 @@ class Token:
     text: str
     start: int
     end: int
-    pre: str  # punctuation between the previous token and this one (spaces removed)
     sentence: int
     boundary: bool  # first token, or right after . ! ? , ; : … or a dash between spaces
 
     @property
     def is_number(self) -> bool:
+        """Digits, optionally after a currency sign: "40", "3.5", "$2,000", "30%"."""
         return self.text.lstrip("$£€")[:1].isdigit()
 
 
@@ -124,9 +128,14 @@ def tokenize(text: str) -> tuple[Token, ...]:
         boundary = (
             not out or spaced_dash or any(c in _SENTENCE_END or c in _CLAUSE_BREAK for c in pre)
         )
-        out.append(Token(word, m.start(), m.end(), pre if out else "", sentence, boundary))
+        out.append(Token(word, m.start(), m.end(), sentence, boundary))
         prev_end = m.end()
     return tuple(out)
+
+
+def spoken_text(transcript: Transcript) -> str:
+    """The transcript's text, rebuilt from its timed words when the text is empty."""
+    return transcript.text or " ".join(w.text for w in transcript.words)
 
 
 def words(text: str) -> list[str]:
@@ -142,8 +151,10 @@ def sentence_lengths(tokens: Sequence[Token]) -> list[int]:
     return [counts[k] for k in sorted(counts)]
 
 
+@lru_cache(maxsize=8192)
 def stem(word: str) -> str:
-    """A deliberately small stemmer: synonyms, one suffix off, -ize/-ise and doubles merged."""
+    """A deliberately small stemmer: synonyms folded, -ize read as -ise, up to two suffixes
+    off, a doubled final consonant merged, and the result cut to seven letters."""
     w = SYNONYMS.get(word.lower(), word.lower()).removesuffix("'s")
     w = w.replace("iz", "is").replace("yz", "ys")
     if w.endswith(("ies", "ied")) and len(w) > 4:
@@ -159,28 +170,31 @@ def _strippable(word: str, suffix: str) -> bool:
     return word.endswith(suffix) and len(word) - len(suffix) >= 3 and not word.endswith("ss")
 
 
-def content_stems(
-    text: str | Iterable[str], *, extra_stop: frozenset[str] = frozenset()
-) -> set[str]:
-    """Stems of the topic-bearing words of `text` (or of already split words)."""
-    items = words(text) if isinstance(text, str) else [w.lower() for w in text]
+def content_words(text: str, *, extra_stop: frozenset[str] = frozenset()) -> list[str]:
+    """The topic-bearing words of `text`, in order: no stopwords, numbers or short words."""
     stop = STOPWORDS | extra_stop
-    return {stem(w) for w in items if w not in stop and len(w) > 2 and not w.isdigit()}
+    return [w for w in words(text) if w not in stop and len(w) > 2 and not w[0].isdigit()]
 
 
-def find_phrase(tokens: Sequence[Token], phrase: str, *, start: int = 0) -> list[int]:
-    """Indices (from `start`) where the space-separated lowercase `phrase` begins."""
+def content_stems(text: str, *, extra_stop: frozenset[str] = frozenset()) -> set[str]:
+    """Stems of the topic-bearing words of `text`."""
+    return {stem(w) for w in content_words(text, extra_stop=extra_stop)}
+
+
+def find_phrase(tokens: Sequence[Token], phrase: str) -> list[int]:
+    """Indices where the space-separated lowercase `phrase` begins."""
     parts = phrase.split()
     n = len(parts)
     return [
         i
-        for i in range(start, len(tokens) - n + 1)
+        for i in range(len(tokens) - n + 1)
         if all(tokens[i + k].text == parts[k] for k in range(n))
     ]
 
 
 def quote(text: str, tokens: Sequence[Token], first: int, last: int, *, max_words: int = 15) -> str:
-    """Exact substring of `text` from token `first` to `last` (inclusive), at most `max_words`."""
+    """Exact substring of `text` from token `first` to `last` (inclusive), at most `max_words`
+    tokens long."""
     if not tokens:
         return ""
     first = max(0, min(first, len(tokens) - 1))

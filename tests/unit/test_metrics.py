@@ -84,7 +84,9 @@ def test_hedges_count_once_per_phrase_with_the_longest_match() -> None:
 
 
 def test_i_and_we_are_counted_and_the_us_country_is_not() -> None:
-    metrics = speech_metrics(Transcript(text="I led it and my team helped us. We shipped to the US."))
+    metrics = speech_metrics(
+        Transcript(text="I led it and my team helped us. We shipped to the US.")
+    )
     assert (metrics.i_count, metrics.we_count) == (2, 2)
 
 
@@ -162,6 +164,8 @@ def test_the_pause_threshold_is_configurable() -> None:
     assert len(estimate_pauses_from_pcm(pcm, threshold_s=1.0)) == 1
 
 
-@pytest.mark.parametrize("pcm", [Pcm(b"", RATE), Pcm(b"\x00\x00" * RATE * 3, RATE), Pcm(b"\x01", 0)])
+@pytest.mark.parametrize(
+    "pcm", [Pcm(b"", RATE), Pcm(b"\x00\x00" * RATE * 3, RATE), Pcm(b"\x01", 0)]
+)
 def test_empty_or_silent_audio_has_no_pauses(pcm: Pcm) -> None:
     assert estimate_pauses_from_pcm(pcm) == ()

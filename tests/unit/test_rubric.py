@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from bot.core.models import DimensionScore
@@ -54,7 +56,10 @@ def test_overall_is_the_weighted_mean_mapped_to_0_100() -> None:
 
 @pytest.mark.parametrize("relevance", [1, 2])
 def test_an_off_topic_answer_is_capped_however_polished(relevance: int) -> None:
-    dims = [d if d.name != "relevance" else DimensionScore("relevance", relevance, "") for d in all_at(5)]
+    dims = [
+        d if d.name != "relevance" else DimensionScore("relevance", relevance, "")
+        for d in all_at(5)
+    ]
     assert overall_score(dims) == RELEVANCE_CAPS[relevance]
 
 
@@ -72,3 +77,11 @@ def test_rubric_text_names_every_dimension_level_and_weight() -> None:
         assert f"weight {dim.weight:.0%}" in text
     assert "caps the overall" in text
     assert DIMENSIONS["impact"].title == "Quantified impact"
+
+
+def test_the_rubric_doc_matches_the_rubric_data() -> None:
+    doc = (Path(__file__).parents[2] / "docs" / "rubric.md").read_text(encoding="utf-8")
+    for dim in RUBRIC:
+        assert f"### {dim.title} (`{dim.id}`, weight {dim.weight:.0%})" in doc
+        assert all(f"| {n} | {text} |" in doc for n, text in dim.levels.items())
+    assert all(f"relevance {r} caps the overall at {c}" in doc for r, c in RELEVANCE_CAPS.items())

@@ -122,7 +122,7 @@ async def test_a_synthesizer_that_writes_no_wav_is_a_provider_error(tmp_path: Pa
 
 
 async def test_empty_text_is_refused_before_running_anything() -> None:
-    with pytest.raises(ValueError):
+    with pytest.raises(ProviderError):
         await FliteTTS(binary="/nonexistent/flite").synthesize(" \n\x00 ")
 
 
@@ -195,3 +195,13 @@ async def test_fallback_from_a_missing_binary_to_real_flite_speaks() -> None:
     pcm = await FallbackTTS(FliteTTS(binary="/nonexistent/flite"), FliteTTS()).synthesize(QUESTION)
     assert pcm.duration_s > 2.5
     assert rms(pcm) > 300
+
+
+def test_the_spoken_text_never_appears_on_the_command_line(tmp_path: Path) -> None:
+    from bot.providers.tts._command import SpeechFiles
+    from bot.providers.tts.flite import FliteTTS
+
+    files = SpeechFiles(tmp_path / "text.txt", tmp_path / "speech.wav")
+    for tts in (FliteTTS(), EspeakTTS()):
+        argv, _ = tts._command("my private answer", "slt", files)
+        assert not any("private" in arg for arg in argv)

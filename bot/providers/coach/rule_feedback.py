@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from bot.core.models import DimensionScore, Question, SpeechMetrics
 from bot.flows.rubric import DIMENSIONS
 from bot.providers.coach.rule_scores import SWEET_SPOT
+from bot.providers.coach.rule_text import FOLLOW_UPS
 
 PACE_WPM = (110, 170)
 """Comfortable interview pace; outside it the feedback mentions speed."""
@@ -105,22 +106,11 @@ OPENERS = {
     35: (
         "There's a good story in there, but it needs more shape.",
         "You're on the right track; now let's make it land.",
-    ),  # fmt: skip
+    ),
     0: (
         "Thanks for giving that a go; let's build it up together.",
         "Good start getting something down; now let's build on it.",
-    ),  # fmt: skip
-}
-FOLLOW_UPS = {
-    "example": "Could you walk me through a specific example: what happened, what you did, "
-    "and how it turned out?",
-    "personal": "What did you personally do, as opposed to the team?",
-    "result": "What was the measurable result of that? Can you put a number on it?",
-    "ending": "How did it end? What was the result, and can you put a number on it?",
-    "approach": "Could you walk me through your approach step by step, and why you'd do it "
-    "that way?",
-    "case": "Can you give me an example from your own work where you did this, and how it "
-    "turned out?",
+    ),
 }
 
 
@@ -158,8 +148,8 @@ def improvements(
     used: set[str] = set()
     lines = []
     for d in weak:
-        note = _note_for(question, _key(question, d.name), used)
         key = _key(question, d.name)
+        note = _note_for(question, key, used)
         advice = ADVICE[key] if d.score <= 2 else POLISH[key]
         if d.name == "clarity":
             advice = LENGTH_ADVICE.get(length_hint(words), advice)
@@ -224,12 +214,14 @@ def feedback(
 
 
 def delivery_note(metrics: SpeechMetrics) -> str:
-    """One sentence on pace, fillers or a long pause, only when one of them matters."""
+    """One sentence on pace, fillers or a long pause of a spoken answer, when one matters."""
+    if not metrics.timed:
+        return ""  # typed: no real pace, and fillers already cost clarity points
     notes = []
     wpm = metrics.words_per_minute
-    if metrics.timed and metrics.word_count >= 20 and wpm > PACE_WPM[1]:
+    if metrics.word_count >= 20 and wpm > PACE_WPM[1]:
         notes.append(f"you spoke at about {wpm:.0f} words a minute, so slow down a touch")
-    elif metrics.timed and metrics.word_count >= 20 and 0 < wpm < PACE_WPM[0]:
+    elif metrics.word_count >= 20 and 0 < wpm < PACE_WPM[0]:
         notes.append(f"your pace was about {wpm:.0f} words a minute, so pick it up a little")
     if metrics.fillers_per_minute > FILLERS_PER_MIN and metrics.filler_count >= 2:
         top = max(metrics.fillers, key=lambda f: (metrics.fillers[f], f), default="um")

@@ -10,10 +10,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot.core.models import DimensionScore, Question
-from bot.flows.text import QUESTION_STOPWORDS, STOPWORDS, content_stems, stem, words
+from bot.flows.text import (
+    QUESTION_STOPWORDS,
+    STOPWORDS,
+    content_stems,
+    content_words,
+    stem,
+    words,
+)
 from bot.flows.topics import COMMON_TERMS, topics_of, topics_of_stem
 from bot.providers.coach.rule_signals import Signals
-from bot.providers.coach.rule_text import join_words, quote_near, scored
+from bot.providers.coach.rule_text import is_stock_follow_up, join_words, quote_near, scored
 
 RELEVANCE_STEPS = (1.0, 1.5, 2.5, 3.5)
 """Relevance points needed for scores 2, 3, 4 and 5 (see `relevance_points`)."""
@@ -31,14 +38,17 @@ class QuestionTerms:
 
 
 def question_terms(question: Question) -> QuestionTerms:
-    """The topic-bearing words, thesaurus topics and note words of `question`."""
-    stop = STOPWORDS | QUESTION_STOPWORDS
+    """The topic-bearing words, thesaurus topics and note words of `question`.
+
+    A stock follow-up ("What did you personally do...?") contributes no words of its own, so
+    its answer is judged on the keywords it inherited from the original question, if any.
+    """
+    text = "" if is_stock_follow_up(question.text) else question.text
     own: dict[str, str] = {}
-    for word in [*" ".join(question.keywords).split(), *words(question.text)]:
-        if word.lower() not in stop and len(word) > 2:
-            own.setdefault(stem(word), word.lower())
+    for word in content_words(" ".join((*question.keywords, text)), extra_stop=QUESTION_STOPWORDS):
+        own.setdefault(stem(word), word)
     competencies = " ".join(question.competencies).replace("-", " ").split()
-    topics = topics_of([*words(question.text), *competencies])
+    topics = topics_of([*words(text), *competencies])
     notes = content_stems(" ".join(question.strong_answer), extra_stop=QUESTION_STOPWORDS)
     return QuestionTerms(own, frozenset(topics), frozenset(notes - own.keys()))
 
@@ -69,6 +79,7 @@ def relevance_points(terms: QuestionTerms, sig: Signals) -> tuple[float, float, 
 
 
 def score_relevance(question: Question, sig: Signals) -> DimensionScore:
+    """Relevance from `relevance_points`, at least 3 when half the question's words are used."""
     terms = question_terms(question)
     points, coverage, hits = relevance_points(terms, sig)
     if not terms.words and not terms.topics:

@@ -8,10 +8,7 @@ from __future__ import annotations
 
 from bot.core.models import DimensionScore, Question, SpeechMetrics
 from bot.flows.metrics import find_fillers, find_hedges
-from bot.flows.text import (
-    quote,
-    sentence_lengths,
-)
+from bot.flows.text import quote, sentence_lengths
 from bot.providers.coach.rule_relevance import score_relevance
 from bot.providers.coach.rule_signals import GENERIC_WORDS, Signals
 from bot.providers.coach.rule_text import join_words, quote_near, scored
@@ -19,6 +16,28 @@ from bot.providers.coach.rule_text import join_words, quote_near, scored
 SWEET_SPOT = (90, 300)
 """Spoken answers of this many words score best on clarity; longer is not better."""
 _LENGTH_STEPS = ((15, 1), (40, 2), (70, 3), (90, 4), (300, 5), (400, 4), (550, 3))
+NO_STORY = "There's no story yet: no situation, task, action or result."
+NO_APPROACH = (
+    "There's no approach yet: say how you'd start, the steps, why, and an example from your work."
+)
+GAPS = {
+    ("situation", 0.0): "the situation",
+    ("task", 0.0): "your task or goal",
+    ("action", 0.0): "what you did",
+    ("action", 0.5): "what you did yourself",
+    ("result", 0.0): "the result",
+    ("result", 0.5): "a measurable result",
+    ("frame", 0.0): "how you'd approach it",
+    ("steps", 0.0): "the steps",
+    ("steps", 0.5): "clear steps",
+    ("reasons", 0.0): "why",
+    ("example", 0.0): "an example from your own work",
+}
+NO_OUTCOME = "No outcome at all: finish the story with what happened because of your work."
+NO_OUTCOME_ROLE = (
+    "No result or figure yet: back the approach with an outcome from your own work, "
+    "or the number you'd watch."
+)
 
 
 def score_all(
@@ -57,25 +76,6 @@ def structure_parts(sig: Signals) -> dict[str, float]:
     }
 
 
-NO_STORY = "There's no story yet: no situation, task, action or result."
-NO_APPROACH = (
-    "There's no approach yet: say how you'd start, the steps, why, and an example from your work."
-)
-GAPS = {
-    ("situation", 0.0): "the situation",
-    ("task", 0.0): "your task or goal",
-    ("action", 0.0): "what you did",
-    ("action", 0.5): "what you did yourself",
-    ("result", 0.0): "the result",
-    ("result", 0.5): "a measurable result",
-    ("frame", 0.0): "how you'd approach it",
-    ("steps", 0.0): "the steps",
-    ("steps", 0.5): "clear steps",
-    ("reasons", 0.0): "why",
-    ("example", 0.0): "an example from your own work",
-}
-
-
 def score_star(sig: Signals, *, role: bool = False) -> DimensionScore:
     """STAR completeness; for role questions, the structure of the approach instead."""
     parts = structure_parts(sig) if role else star_parts(sig)
@@ -95,6 +95,7 @@ def score_star(sig: Signals, *, role: bool = False) -> DimensionScore:
 
 
 def score_specificity(sig: Signals) -> DimensionScore:
+    """Numbers, names and domain terms, minus generic words; steps at 1, 2.5, 4.5 and 7."""
     q, n, d, g = (len(sig.quantities), len(sig.names), len(sig.domain_terms), len(sig.generic))
     points = min(q, 4) + min(n, 4) + 0.5 * min(d, 4) - 0.5 * g
     score = 1 + sum(points >= step for step in (1, 2.5, 4.5, 7))
@@ -119,14 +120,8 @@ def _densest(sig: Signals, indices: list[int]) -> int:
     return next(i for i in indices if sig.tokens[i].sentence == best)
 
 
-NO_OUTCOME = "No outcome at all: finish the story with what happened because of your work."
-NO_OUTCOME_ROLE = (
-    "No result or figure yet: back the approach with an outcome from your own work, "
-    "or the number you'd watch."
-)
-
-
 def score_impact(sig: Signals, *, role: bool = False) -> DimensionScore:
+    """Outcome numbers: two or more score 5, one scores 4; a result in words at most 3."""
     oq = len(sig.outcome_quantities)
     said = bool(sig.result or sig.qualitative)
     if oq:
@@ -147,6 +142,7 @@ def score_impact(sig: Signals, *, role: bool = False) -> DimensionScore:
 
 
 def score_ownership(sig: Signals, metrics: SpeechMetrics, *, role: bool = False) -> DimensionScore:
+    """First-person actions, held back when "we" outweighs "I"."""
     mine, ours = len(sig.i_actions), len(sig.we_actions)
     i_share = metrics.i_count / max(1, metrics.i_count + metrics.we_count)
     if mine == 0:
@@ -165,6 +161,7 @@ def score_ownership(sig: Signals, metrics: SpeechMetrics, *, role: bool = False)
 
 
 def score_clarity(sig: Signals, metrics: SpeechMetrics) -> DimensionScore:
+    """Length against the sweet spot, minus run-ons, fillers, generalities and hedging."""
     wc = len(sig.tokens)
     score = next((s for limit, s in _LENGTH_STEPS if wc < limit), 2)
     problems: list[str] = []

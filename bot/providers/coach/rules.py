@@ -21,7 +21,7 @@ from bot.core.models import (
 )
 from bot.flows.questions import pick_questions
 from bot.flows.rubric import RUBRIC, overall_score
-from bot.flows.text import STOPWORDS, words
+from bot.flows.text import content_words, spoken_text
 from bot.providers.coach import rule_feedback as fb
 from bot.providers.coach.rule_scores import score_all
 from bot.providers.coach.rule_signals import detect
@@ -31,6 +31,8 @@ MIN_WORDS = 4
 
 
 class QuestionPicker(Protocol):
+    """The shape of `bot.flows.questions.pick_questions`, injectable for tests."""
+
     def __call__(
         self,
         role: str,
@@ -54,6 +56,7 @@ class RuleBasedCoach:
     async def assess(
         self, *, question: Question, transcript: Transcript, metrics: SpeechMetrics
     ) -> Assessment:
+        """Score one answer; see `judge`."""
         return judge(question, transcript, metrics)
 
     async def next_question(self, context: InterviewContext) -> Question:
@@ -74,12 +77,12 @@ class RuleBasedCoach:
 def profile_keywords(context: InterviewContext) -> set[str]:
     """Lowercase content words of the CV and job description, to match bank keywords."""
     text = " ".join(t for t in (context.cv_text, context.job_description) if t)
-    return {w for w in words(text) if w not in STOPWORDS and len(w) > 2 and w.isalpha()}
+    return set(content_words(text))
 
 
 def judge(question: Question, transcript: Transcript, metrics: SpeechMetrics) -> Assessment:
     """Score one answer: rubric dimensions, overall, strengths, fixes, feedback, follow-up."""
-    text = transcript.text or " ".join(w.text for w in transcript.words)
+    text = spoken_text(transcript)
     sig = detect(text, role_question=question.kind == "role")
     if len(sig.tokens) < MIN_WORDS:
         return _too_short(question)

@@ -5,14 +5,26 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import shutil
+import tempfile
+from abc import ABC, abstractmethod
 from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
 
 from bot.audio import pcm_from_wav
 from bot.core.errors import NotAudio, ProviderError, ProviderUnavailable
 from bot.core.models import Pcm
 
 
-class CommandTTS:
+@dataclass(frozen=True, slots=True)
+class SpeechFiles:
+    """Private per-call files: the text to speak and where a WAV may be written."""
+
+    text: Path
+    wav: Path
+
+
+class CommandTTS(ABC):
     """A `TextToSpeech` that runs a local binary writing a WAV file to stdout.
 
     Subclasses set `name` and `install` and build the command line in `_command`.
@@ -30,12 +42,16 @@ class CommandTTS:
         """Speak `text` (in `voice`, else the default voice) and return its PCM."""
         clean = _printable(text)
         if not clean:
-            raise ValueError("nothing to say: text is empty")
+            raise ProviderError("nothing to say: text is empty")
         chosen = voice or self.voice
-        argv, stdin = self._command(clean, chosen)
-        wav = await run_command(
-            argv, name=self.name, install=self.install, timeout_s=self.timeout_s, stdin=stdin
-        )
+        with tempfile.TemporaryDirectory(prefix="coach-tts-") as workdir:
+            files = SpeechFiles(Path(workdir) / "text.txt", Path(workdir) / "speech.wav")
+            files.text.write_text(clean, encoding="utf-8")
+            argv, stdin = self._command(clean, chosen, files)
+            stdout = await run_command(
+                argv, name=self.name, install=self.install, timeout_s=self.timeout_s, stdin=stdin
+            )
+            wav = files.wav.read_bytes() if files.wav.exists() else stdout
         try:
             pcm = pcm_from_wav(wav)
         except NotAudio as exc:
@@ -44,9 +60,13 @@ class CommandTTS:
             raise ProviderError(f"{self.name} produced no audio (unknown voice {chosen!r}?)")
         return pcm
 
-    def _command(self, text: str, voice: str) -> tuple[list[str], bytes | None]:
-        """The argv to run and the bytes to feed its stdin (None: no stdin)."""
-        raise NotImplementedError
+    @abstractmethod
+    def _command(self, text: str, voice: str, text_path: str) -> tuple[list[str], bytes | None]:
+        """The argv to run and the bytes for its stdin (None: no stdin).
+
+        The text is also in the private file `text_path`: pass it by file or stdin, never
+        on the command line, where any local user could read it in the process list.
+        """
 
 
 async def run_command(

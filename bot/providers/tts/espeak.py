@@ -5,7 +5,7 @@ It is understandable but robotic, and speech recognizers do badly on it: prefer 
 
 from __future__ import annotations
 
-from bot.providers.tts._command import CommandTTS
+from bot.providers.tts._command import CommandTTS, SpeechFiles
 
 
 class EspeakTTS(CommandTTS):
@@ -20,6 +20,6 @@ class EspeakTTS(CommandTTS):
     ) -> None:
         super().__init__(voice=voice, binary=binary, timeout_s=timeout_s)
 
-    def _command(self, text: str, voice: str) -> tuple[list[str], bytes | None]:
+    def _command(self, text: str, voice: str, files: SpeechFiles) -> tuple[list[str], bytes | None]:
         argv = [self.binary, "--stdout", "-v", voice, "-s", str(self.words_per_minute), "--stdin"]
         return argv, text.encode()

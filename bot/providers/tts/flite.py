@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from bot.providers.tts._command import CommandTTS
+from bot.providers.tts._command import CommandTTS, SpeechFiles
 
 
 class FliteTTS(CommandTTS):
-    """Flite speaks 16 kHz mono; the text goes on its command line (`-t`).
+    """Flite speaks 16 kHz mono; it reads the text from a private temporary file (`-f`).
 
     Flite silently uses its default voice when asked for a voice it does not know.
     """
@@ -19,5 +19,5 @@ class FliteTTS(CommandTTS):
     ) -> None:
         super().__init__(voice=voice, binary=binary, timeout_s=timeout_s)
 
-    def _command(self, text: str, voice: str) -> tuple[list[str], bytes | None]:
-        return [self.binary, "-voice", voice, "-t", text, "-o", "/dev/stdout"], None
+    def _command(self, text: str, voice: str, files: SpeechFiles) -> tuple[list[str], bytes | None]:
+        return [self.binary, "-voice", voice, "-f", str(files.text), "-o", str(files.wav)], None
