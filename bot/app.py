@@ -74,11 +74,14 @@ def build_app(settings: Settings, **overrides: Any) -> App:
 
 def processors_note(stt: SpeechToText, tts: TextToSpeech | None, coach: Coach) -> str:
     """Which third parties receive what, from the providers actually configured."""
-    local = {"pocketsphinx", "flite", "espeak", "espeak-ng", "rules", "fallback"}
+    local = {"pocketsphinx", "flite", "espeak-ng", "flite+espeak-ng", "rules"}
     names = {stt.name, coach.name, *((tts.name,) if tts else ())}
     remote = sorted(n for n in names if n not in local)
     if not remote:
-        return "Speech recognition, scoring and the voice all run on this server; nothing is sent to third parties."
+        return (
+            "Speech recognition, scoring and the voice all run on this server; nothing is "
+            "sent to third parties."
+        )
     return "Sent to these processors to run the service: " + ", ".join(remote) + "."
 
 

@@ -59,7 +59,10 @@ async def practice(settings: Settings, args: argparse.Namespace) -> int:
 
 
 async def _console(
-    settings: Settings, *, opening: tuple[str, ...], audio_dir: Path | None = None,
+    settings: Settings,
+    *,
+    opening: tuple[str, ...],
+    audio_dir: Path | None = None,
     play: bool = False,
 ) -> int:
     from bot.adapters.console import ConsoleAdapter
@@ -137,4 +140,3 @@ def _question(text: str | None, role_text: str) -> Question:
         return bank[0]
     match = next((q for q in bank if q.text.strip().lower() == text.strip().lower()), None)
     return match or replace(bank[0], id="custom", text=text, keywords=(), strong_answer=())
-

@@ -125,5 +125,7 @@ def _file_attachment(path: Path) -> Attachment:
 def _play(path: Path) -> None:
     for command in PLAYERS:
         if shutil.which(command[0]):
-            subprocess.Popen([*command, str(path)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            subprocess.Popen(
+                [*command, str(path)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+            )
             return

@@ -109,7 +109,9 @@ class FlowEngine:
             return texts.HELP.format(max_minutes=f"{self.max_answer_minutes:g}")
         return self.privacy_text
 
-    async def _command(self, user: UserRecord, command: Command, chat: ChatRef, sink: ReplySink) -> None:
+    async def _command(
+        self, user: UserRecord, command: Command, chat: ChatRef, sink: ReplySink
+    ) -> None:
         name = command.name
         if name in ("start", "consent"):
             await self._welcome_back(user, chat, sink)
@@ -123,7 +125,9 @@ class FlowEngine:
             await self._session_command(user, name, chat, sink)
         else:
             contact = "the operator of this bot"
-            await sink.send(chat, Reply(texts.COMING_SOON.format(command="/" + name, contact=contact)))
+            await sink.send(
+                chat, Reply(texts.COMING_SOON.format(command="/" + name, contact=contact))
+            )
 
     async def _welcome_back(self, user: UserRecord, chat: ChatRef, sink: ReplySink) -> None:
         async with self.store.unit_of_work() as uow:
@@ -158,7 +162,9 @@ class FlowEngine:
         elif kind == "continue":
             await self._welcome_back(user, chat, sink)
         else:  # stale or forged button: say so plainly
-            await sink.send(chat, Reply("That button has expired. Send /help to see what I can do."))
+            await sink.send(
+                chat, Reply("That button has expired. Send /help to see what I can do.")
+            )
 
     async def _start(
         self, user: UserRecord, role: str, level: str, chat: ChatRef, sink: ReplySink, *,
@@ -169,8 +175,15 @@ class FlowEngine:
             if active is not None and not restart:
                 turns = await uow.turns.for_session(active.id, user)
                 reply = Reply(
-                    texts.ALREADY_RUNNING.format(role=ROLES.get(active.role, active.role), number=len(turns)),
-                    buttons=((Button("Continue", "continue"), Button("Start over", f"restart:{role}:{level}")),),
+                    texts.ALREADY_RUNNING.format(
+                        role=ROLES.get(active.role, active.role), number=len(turns)
+                    ),
+                    buttons=(
+                        (
+                            Button("Continue", "continue"),
+                            Button("Start over", f"restart:{role}:{level}"),
+                        ),
+                    ),
                 )
                 await sink.send(chat, reply)
                 return
@@ -179,7 +192,9 @@ class FlowEngine:
             reply = await self.interview.start(uow, user, chat, role, level)
         await sink.send(chat, reply)
 
-    async def _session_command(self, user: UserRecord, name: str, chat: ChatRef, sink: ReplySink) -> None:
+    async def _session_command(
+        self, user: UserRecord, name: str, chat: ChatRef, sink: ReplySink
+    ) -> None:
         async with self.store.unit_of_work() as uow:
             session = await uow.sessions.active(user.id)
             if session is None:

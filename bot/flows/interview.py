@@ -4,10 +4,18 @@ from __future__ import annotations
 
 import logging
 import random
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from bot.core.clock import Clock
-from bot.core.models import ChatRef, Inbound, InterviewContext, PastTurn, Question, Reply
+from bot.core.models import (
+    ChatRef,
+    Inbound,
+    InterviewContext,
+    PastTurn,
+    Question,
+    Reply,
+    Transcript,
+)
 from bot.core.ports import AudioCodec, Coach, ReplySink, SpeechToText
 from bot.core.records import SessionRecord, TurnRecord, UserRecord
 from bot.core.store import Store, UnitOfWork
@@ -118,8 +126,8 @@ class InterviewFlow:
         metrics = measure(answer, transcript)
         more = _main_count(turns) < session.planned_questions
         assessment, planned = await assess_and_plan(
-            self.coach, question=question, transcript=transcript, metrics=metrics,
-            context=context_for(session, turns) if more else None,
+            self.coach, question=question, transcript=_with_earlier_answer(turns, turn, transcript),
+            metrics=metrics, context=context_for(session, turns) if more else None,
         )  # fmt: skip
         result = TurnResult(transcript, metrics, assessment, planned)
         await self._conclude(user, session, turn, turns, result, sink, chat)
@@ -147,7 +155,9 @@ class InterviewFlow:
                 final = await uow.turns.for_session(session.id, user)
         spoken = spoken_feedback(result.assessment)
         if nxt is not None:
-            reply = await self._question_reply(session, nxt, [*turns, nxt], lead=text, spoken=spoken)
+            reply = await self._question_reply(
+                session, nxt, [*turns, nxt], lead=text, spoken=spoken
+            )
             await sink.send(chat, reply)
             return
         closing = f"{spoken} That was the last question. Here is your summary."
@@ -294,6 +304,20 @@ def _main_count(turns: list[TurnRecord]) -> int:
     return len({t.question_id for t in turns if not t.is_follow_up})
 
 
+def _with_earlier_answer(
+    turns: list[TurnRecord], turn: TurnRecord, transcript: Transcript
+) -> Transcript:
+    """A follow-up answer is judged together with the answer it follows up on."""
+    if not turn.is_follow_up:
+        return transcript
+    base_id = turn.question_id.removesuffix(FOLLOW_UP)
+    earlier = [t for t in turns if t.question_id == base_id and t.transcript and t.seq < turn.seq]
+    if not earlier:
+        return transcript
+    first = str(earlier[-1].transcript.get("text", "")) if earlier[-1].transcript else ""
+    return replace(transcript, text=f"{first}\n{transcript.text}".strip(), words=())
+
+
 def _ordinal(turns: list[TurnRecord], turn: TurnRecord) -> int:
     """The position of a turn's question among the session's main questions, from 1."""
     order = list(dict.fromkeys(t.question_id for t in turns if not t.is_follow_up))
@@ -324,6 +348,4 @@ def _score_change(turns: list[TurnRecord], turn: TurnRecord, overall: int) -> st
 
 
 def _with_status(turn: TurnRecord, status: str) -> TurnRecord:
-    from dataclasses import replace
-
     return replace(turn, status=status)

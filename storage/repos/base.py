@@ -6,6 +6,7 @@ import json
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from storage.sealing import KeyRing
@@ -36,10 +37,10 @@ class Repository:
 
     async def insert_ignore(self, table: sa.Table, values: dict[str, Any]) -> bool:
         """Insert a row unless its key exists; True when inserted (both databases)."""
+        stmt: Any
         if self.conn.dialect.name == "postgresql":
-            from sqlalchemy.dialects.postgresql import insert as dialect_insert
+            stmt = postgresql.insert(table).values(**values).on_conflict_do_nothing()
         else:
-            from sqlalchemy.dialects.sqlite import insert as dialect_insert
-        stmt = dialect_insert(table).values(**values).on_conflict_do_nothing()
+            stmt = sqlite.insert(table).values(**values).on_conflict_do_nothing()
         result = await self.conn.execute(stmt)
         return bool(result.rowcount)

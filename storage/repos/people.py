@@ -40,16 +40,15 @@ class UserRepository(Repository):
 
     async def create(self, platform: str, external_id: str, *, now: datetime) -> UserRecord:
         """A new person with a fresh data key and their first platform identity."""
-        values = {"created_at": now, "data_key": self.keyring.new_data_key()}
-        user_id = (
-            await self.conn.execute(sa.insert(users).values(**values).returning(users.c.id))
-        ).scalar_one()
+        data_key = self.keyring.new_data_key()
+        stmt = sa.insert(users).values(created_at=now, data_key=data_key).returning(users.c.id)
+        user_id = (await self.conn.execute(stmt)).scalar_one()
         await self.conn.execute(
             sa.insert(identities).values(
                 platform=platform, external_id=external_id, user_id=user_id, created_at=now
             )
         )
-        return UserRecord(id=user_id, created_at=now, data_key=values["data_key"])
+        return UserRecord(id=user_id, created_at=now, data_key=data_key)
 
     async def set_target(self, user_id: int, *, role: str, level: str) -> None:
         await self.conn.execute(

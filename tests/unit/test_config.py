@@ -63,6 +63,10 @@ def test_env_example_lists_every_setting() -> None:
     from bot.config import Settings
 
     example = (Path(__file__).parents[2] / ".env.example").read_text()
-    listed = {line.split("=", 1)[0] for line in example.splitlines() if "=" in line and not line.startswith("#")}
+    listed = {
+        line.split("=", 1)[0]
+        for line in example.splitlines()
+        if "=" in line and not line.startswith("#")
+    }
     aliases = {f.alias for f in Settings.model_fields.values()}
     assert aliases == listed

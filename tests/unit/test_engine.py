@@ -87,11 +87,15 @@ async def test_consent_is_stored_with_policy_version_and_age_then_roles_are_offe
     assert "role" in c.sink.last.text.lower()
     assert len([b for row in c.sink.last.buttons for b in row]) == 6
     async with world.app.db.engine.connect() as conn:
-        row = (await conn.execute(sa.text("SELECT policy_version, age_confirmed FROM consents"))).one()
+        row = (
+            await conn.execute(sa.text("SELECT policy_version, age_confirmed FROM consents"))
+        ).one()
     assert row.policy_version and row.age_confirmed
 
 
-async def test_a_complete_interview_scores_each_answer_and_ends_with_a_summary(world: World) -> None:
+async def test_a_complete_interview_scores_each_answer_and_ends_with_a_summary(
+    world: World,
+) -> None:
     c = world.candidate()
     await start_interview(c)
     assert "Question 1 of 2" in c.sink.last.text and c.sink.last.voice is not None
@@ -234,3 +238,15 @@ async def test_logs_never_contain_answers_or_platform_ids(
     logged = "\n".join(r.getMessage() for r in caplog.records)
     assert logged, "expected some log lines"
     assert "987654321" not in logged and "checkout" not in logged
+
+
+async def test_a_follow_up_answer_is_judged_together_with_the_answer_it_follows(
+    world: World,
+) -> None:
+    c = world.candidate()
+    await start_interview(c)
+    await c.say(THIN)
+    await c.say("We cut the error rate by 30 percent in two weeks.")
+    coach = world.app.coach
+    assert isinstance(coach, FakeCoach)
+    assert coach.assessed[-1] == f"{THIN}\nWe cut the error rate by 30 percent in two weeks."
