@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
 import sys
 from dataclasses import asdict, replace
 from pathlib import Path
@@ -69,6 +70,8 @@ async def _console(
     from bot.app import processors_note
 
     app = build_app(settings)
+    if settings.log_level == "INFO":  # keep the conversation readable: only problems on stderr
+        logging.getLogger().setLevel(logging.WARNING)
     try:
         await app.start()
         note = processors_note(app.stt, app.tts, app.coach)

@@ -335,16 +335,21 @@ def _deferred_question(turns: list[TurnRecord]) -> TurnRecord | None:
 
 
 def _score_change(turns: list[TurnRecord], turn: TurnRecord, overall: int) -> str:
-    if turn.attempt < 2:
+    """How the score moved on a retry, or with a follow-up added to the first answer."""
+    if turn.is_follow_up:
+        label, base_id = "With your follow-up", turn.question_id.removesuffix(FOLLOW_UP)
+    elif turn.attempt > 1:
+        label, base_id = "Retry", turn.question_id
+    else:
         return ""
     earlier = [
         t for t in turns
-        if t.question_id == turn.question_id and t.id != turn.id and t.overall is not None
+        if t.question_id == base_id and t.id != turn.id and t.overall is not None
     ]  # fmt: skip
     if not earlier:
         return ""
     before = earlier[-1].overall or 0
-    return f"Retry: {before} → {overall} ({overall - before:+d})"
+    return f"{label}: {before} → {overall} ({overall - before:+d})"
 
 
 def _with_status(turn: TurnRecord, status: str) -> TurnRecord:

@@ -81,5 +81,6 @@ def summary_text(summary: Summary) -> str:
 
 
 def _line(highlight: Highlight) -> str:
-    quote = f' You said: "{highlight.quote}"' if highlight.quote else ""
+    quoted = highlight.quote and highlight.quote not in highlight.advice
+    quote = f' You said: "{highlight.quote}"' if quoted else ""
     return f"• {title(highlight.dimension)} ({highlight.average:.1f}/5): {highlight.advice}{quote}"

@@ -117,6 +117,7 @@ async def test_a_thin_answer_gets_a_follow_up_before_the_next_question(world: Wo
     assert "Follow-up:" in reply.text and "Question 2" not in reply.text
     reply = await c.say(STRONG)
     assert "Question 2 of 2" in reply.text
+    assert "With your follow-up: 4 →" in reply.text
 
 
 async def test_a_voice_answer_is_sealed_stored_transcribed_and_answered_with_voice(
