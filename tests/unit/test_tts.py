@@ -17,10 +17,10 @@ from bot.providers.tts.fallback import FallbackTTS
 from bot.providers.tts.flite import FliteTTS
 
 QUESTION = "Tell me about a time you disagreed with a teammate, and how you resolved it."
-needs_flite = pytest.mark.skipif(shutil.which("flite") is None, reason="apt-get install flite")
-needs_espeak = pytest.mark.skipif(
-    shutil.which("espeak-ng") is None, reason="apt-get install espeak-ng"
-)
+
+# flite and espeak-ng are required system packages (`make install` adds them): fail, not skip.
+for _binary in ("flite", "espeak-ng"):
+    assert shutil.which(_binary), f"{_binary} is missing: run `make install` or apt-get install it"
 
 
 def rms(pcm: Pcm) -> float:
@@ -35,7 +35,6 @@ def fake_binary(tmp_path: Path, script: str) -> str:
     return str(path)
 
 
-@needs_flite
 @pytest.mark.parametrize("voice", ["slt", "rms"])
 async def test_flite_speaks_a_question_as_audible_16khz_speech(voice: str) -> None:
     pcm = await FliteTTS(voice=voice).synthesize(QUESTION)
@@ -44,7 +43,6 @@ async def test_flite_speaks_a_question_as_audible_16khz_speech(voice: str) -> No
     assert rms(pcm) > 300
 
 
-@needs_flite
 async def test_flite_voice_argument_overrides_the_default_voice() -> None:
     tts = FliteTTS(voice="slt")
     assert await tts.synthesize(QUESTION, voice="rms") == await FliteTTS(voice="rms").synthesize(
@@ -53,14 +51,12 @@ async def test_flite_voice_argument_overrides_the_default_voice() -> None:
     assert await tts.synthesize(QUESTION, voice="rms") != await tts.synthesize(QUESTION)
 
 
-@needs_flite
 async def test_flite_speaks_text_with_control_characters_and_a_leading_dash() -> None:
     pcm = await FliteTTS().synthesize("-1 is a number.\x00 So is\ttwo.")
     assert pcm.duration_s > 1
     assert rms(pcm) > 300
 
 
-@needs_espeak
 async def test_espeak_speaks_a_question_as_audible_speech() -> None:
     pcm = await EspeakTTS().synthesize(QUESTION)
     assert pcm.sample_rate == 22050
@@ -68,7 +64,6 @@ async def test_espeak_speaks_a_question_as_audible_speech() -> None:
     assert rms(pcm) > 300
 
 
-@needs_espeak
 async def test_espeak_with_an_unknown_voice_is_a_provider_error() -> None:
     with pytest.raises(ProviderError) as caught:
         await EspeakTTS(voice="zzz").synthesize(QUESTION)
@@ -190,7 +185,6 @@ async def test_fallback_lets_a_programming_error_through_without_trying_others()
     assert spare.calls == []
 
 
-@needs_flite
 async def test_fallback_from_a_missing_binary_to_real_flite_speaks() -> None:
     pcm = await FallbackTTS(FliteTTS(binary="/nonexistent/flite"), FliteTTS()).synthesize(QUESTION)
     assert pcm.duration_s > 2.5
