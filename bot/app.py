@@ -50,7 +50,7 @@ def build_app(settings: Settings, **overrides: Any) -> App:
     master = load_master_key(secret, settings.data_dir)
     hasher = PersonHasher(master)
     clock: Clock = overrides.get("clock") or SystemClock()
-    db = overrides.get("db") or Database(
+    db: Database = overrides.get("db") or Database(
         create_engine(settings.db_url), KeyRing(master), FileBlobStore(settings.data_dir / "blobs")
     )
     codec: AudioCodec = overrides.get("codec") or _codec(settings)

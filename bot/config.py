@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -75,7 +75,7 @@ def load_settings(
         if environ is None:
             return Settings(_env_file=env_file)  # type: ignore[call-arg]
         known = {f.alias for f in Settings.model_fields.values() if f.alias}
-        values = {k: v for k, v in environ.items() if k in known}
+        values: dict[str, Any] = {k: v for k, v in environ.items() if k in known}
         return Settings(_env_file=None, **values)  # type: ignore[call-arg]
     except ValidationError as exc:
         problems = []

@@ -108,13 +108,22 @@ class Audit(Protocol):
 
 
 class UnitOfWork(Protocol):
-    users: Users
-    consents: Consents
-    sessions: Sessions
-    turns: Turns
-    recordings: Recordings
-    updates: Updates
-    audit: Audit
+    """Every repository, bound to one transaction (read-only members: covariant)."""
+
+    @property
+    def users(self) -> Users: ...
+    @property
+    def consents(self) -> Consents: ...
+    @property
+    def sessions(self) -> Sessions: ...
+    @property
+    def turns(self) -> Turns: ...
+    @property
+    def recordings(self) -> Recordings: ...
+    @property
+    def updates(self) -> Updates: ...
+    @property
+    def audit(self) -> Audit: ...
 
 
 class Store(Protocol):

@@ -61,11 +61,14 @@ class CommandTTS(ABC):
         return pcm
 
     @abstractmethod
-    def _command(self, text: str, voice: str, text_path: str) -> tuple[list[str], bytes | None]:
+    def _command(
+        self, text: str, voice: str, files: SpeechFiles
+    ) -> tuple[list[str], bytes | None]:
         """The argv to run and the bytes for its stdin (None: no stdin).
 
-        The text is also in the private file `text_path`: pass it by file or stdin, never
-        on the command line, where any local user could read it in the process list.
+        The text is also in the private file `files.text`: pass it by file or stdin, never
+        on the command line, where any local user could read it in the process list. The
+        WAV is read from `files.wav` when the command writes it there, else from stdout.
         """
 
 
