@@ -8,6 +8,8 @@ in backups and in database pages that have not been overwritten yet.
 from __future__ import annotations
 
 import base64
+import hashlib
+import hmac
 import os
 from pathlib import Path
 
@@ -27,16 +29,27 @@ class KeyRing:
         if len(master_key) != 32:
             raise ConfigError("COACH_MASTER_KEY: must be 32 bytes, base64-encoded")
         self._master = AESGCM(master_key)
+        self._lookup_key = hmac.new(master_key, b"identity-lookup", hashlib.sha256).digest()
 
     def new_data_key(self) -> bytes:
         """A fresh data key, returned wrapped (safe to store)."""
         return self._encrypt(self._master, AESGCM.generate_key(bit_length=256), b"data-key")
 
-    def seal(self, wrapped_key: bytes, plaintext: bytes) -> bytes:
-        return self._encrypt(self._data_aead(wrapped_key), plaintext, b"")
+    def seal(self, wrapped_key: bytes, plaintext: bytes, *, bound_to: str) -> bytes:
+        """Encrypt under a person's key, bound to `bound_to` (owner and field).
 
-    def open(self, wrapped_key: bytes, sealed: bytes) -> bytes:
-        return self._decrypt(self._data_aead(wrapped_key), sealed, b"")
+        A sealed value opens only with the same binding, so it cannot be moved to another
+        person's row or another column and still decrypt.
+        """
+        return self._encrypt(self._data_aead(wrapped_key), plaintext, bound_to.encode())
+
+    def open(self, wrapped_key: bytes, sealed: bytes, *, bound_to: str) -> bytes:
+        return self._decrypt(self._data_aead(wrapped_key), sealed, bound_to.encode())
+
+    def lookup_hash(self, platform: str, external_id: str) -> str:
+        """A keyed hash of a platform identity: rows are found by it, ids are never stored."""
+        digest = hmac.new(self._lookup_key, f"{platform}:{external_id}".encode(), hashlib.sha256)
+        return digest.hexdigest()
 
     def _data_aead(self, wrapped_key: bytes) -> AESGCM:
         return AESGCM(self._decrypt(self._master, wrapped_key, b"data-key"))

@@ -68,7 +68,7 @@ identities = sa.Table(
     "identities",
     metadata,
     sa.Column("platform", sa.String(16), primary_key=True),
-    sa.Column("external_id", sa.String(64), primary_key=True),
+    sa.Column("lookup_hash", sa.String(64), primary_key=True),  # keyed hash, never the id
     _user_fk(),
     sa.Column("created_at", TS, nullable=False),
     sa.Index("ix_identities_user_id", "user_id"),

@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from bot.core.records import UserRecord
 from storage.sealing import KeyRing
 
 
@@ -17,22 +18,23 @@ class Repository:
         self.conn = conn
         self.keyring = keyring
 
-    def seal_text(self, data_key: bytes | None, text: str | None) -> bytes | None:
-        if text is None or data_key is None:
+    def seal_text(self, user: UserRecord, field: str, text: str | None) -> bytes | None:
+        """Seal `text` under the person's key, bound to them and to `field` (table.column)."""
+        if text is None or user.data_key is None:
             return None
-        return self.keyring.seal(data_key, text.encode())
+        return self.keyring.seal(user.data_key, text.encode(), bound_to=_binding(user, field))
 
-    def open_text(self, data_key: bytes | None, sealed: bytes | None) -> str | None:
-        """Plaintext, or None when the value is absent or its key was shredded."""
-        if sealed is None or data_key is None:
+    def open_text(self, user: UserRecord, field: str, sealed: bytes | None) -> str | None:
+        """Plaintext, or None when the value is absent or the person's key was shredded."""
+        if sealed is None or user.data_key is None:
             return None
-        return self.keyring.open(data_key, sealed).decode()
+        return self.keyring.open(user.data_key, sealed, bound_to=_binding(user, field)).decode()
 
-    def seal_json(self, data_key: bytes | None, value: Any) -> bytes | None:
-        return None if value is None else self.seal_text(data_key, json.dumps(value))
+    def seal_json(self, user: UserRecord, field: str, value: Any) -> bytes | None:
+        return None if value is None else self.seal_text(user, field, json.dumps(value))
 
-    def open_json(self, data_key: bytes | None, sealed: bytes | None) -> Any:
-        text = self.open_text(data_key, sealed)
+    def open_json(self, user: UserRecord, field: str, sealed: bytes | None) -> Any:
+        text = self.open_text(user, field, sealed)
         return None if text is None else json.loads(text)
 
     async def insert_ignore(self, table: sa.Table, values: dict[str, Any]) -> bool:
@@ -44,3 +46,7 @@ class Repository:
             stmt = sqlite.insert(table).values(**values).on_conflict_do_nothing()
         result = await self.conn.execute(stmt)
         return bool(result.rowcount)
+
+
+def _binding(user: UserRecord, field: str) -> str:
+    return f"{field}:user={user.id}"

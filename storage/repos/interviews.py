@@ -121,7 +121,7 @@ class TurnRepository(Repository):
             status="received",
             answer_kind=kind,
             recording_id=recording_id,
-            answer_text=self.seal_text(user.data_key, text),
+            answer_text=self.seal_text(user, "turns.answer_text", text),
             answered_at=now,
         )
         await self.conn.execute(sa.update(turns).where(turns.c.id == turn_id).values(**values))
@@ -138,9 +138,9 @@ class TurnRepository(Repository):
     ) -> None:
         values = dict(
             status="scored",
-            transcript=self.seal_json(user.data_key, transcript),
+            transcript=self.seal_json(user, "turns.transcript", transcript),
             metrics=metrics,
-            assessment=self.seal_json(user.data_key, assessment),
+            assessment=self.seal_json(user, "turns.assessment", assessment),
             overall=overall,
         )
         await self.conn.execute(sa.update(turns).where(turns.c.id == turn_id).values(**values))
@@ -170,10 +170,10 @@ class TurnRepository(Repository):
             created_at=row.created_at,
             answer_kind=row.answer_kind,
             recording_id=row.recording_id,
-            answer_text=self.open_text(user.data_key, row.answer_text),
-            transcript=self.open_json(user.data_key, row.transcript),
+            answer_text=self.open_text(user, "turns.answer_text", row.answer_text),
+            transcript=self.open_json(user, "turns.transcript", row.transcript),
             metrics=row.metrics,
-            assessment=self.open_json(user.data_key, row.assessment),
+            assessment=self.open_json(user, "turns.assessment", row.assessment),
             overall=row.overall,
             answered_at=row.answered_at,
         )
@@ -191,7 +191,8 @@ class RecordingRepository(Repository):
     ) -> RecordingRecord:
         if user.data_key is None:
             raise StorageError("this person's data key was erased")
-        key = self.blobs.put(self.keyring.seal(user.data_key, data), prefix="answer")
+        sealed = self.keyring.seal(user.data_key, data, bound_to=f"recordings:user={user.id}")
+        key = self.blobs.put(sealed, prefix="answer")
         values = dict(
             user_id=user.id,
             blob_key=key,
@@ -207,7 +208,10 @@ class RecordingRepository(Repository):
     async def load(self, recording: RecordingRecord, user: UserRecord) -> bytes:
         if user.data_key is None:
             raise StorageError("this person's data key was erased")
-        return self.keyring.open(user.data_key, self.blobs.get(recording.blob_key))
+        binding = f"recordings:user={user.id}"
+        return self.keyring.open(
+            user.data_key, self.blobs.get(recording.blob_key), bound_to=binding
+        )
 
     async def get(self, recording_id: int) -> RecordingRecord | None:
         stmt = sa.select(recordings).where(recordings.c.id == recording_id)

@@ -29,7 +29,10 @@ class UserRepository(Repository):
         stmt = (
             sa.select(users)
             .join(identities, identities.c.user_id == users.c.id)
-            .where(identities.c.platform == platform, identities.c.external_id == external_id)
+            .where(
+                identities.c.platform == platform,
+                identities.c.lookup_hash == self.keyring.lookup_hash(platform, external_id),
+            )
         )
         row = (await self.conn.execute(stmt)).first()
         return _user(row) if row else None
@@ -45,7 +48,10 @@ class UserRepository(Repository):
         user_id = (await self.conn.execute(stmt)).scalar_one()
         await self.conn.execute(
             sa.insert(identities).values(
-                platform=platform, external_id=external_id, user_id=user_id, created_at=now
+                platform=platform,
+                lookup_hash=self.keyring.lookup_hash(platform, external_id),
+                user_id=user_id,
+                created_at=now,
             )
         )
         return UserRecord(id=user_id, created_at=now, data_key=data_key)
@@ -62,9 +68,9 @@ class UserRepository(Repository):
     ) -> None:
         values: dict[str, Any] = {}
         if display_name is not None:
-            values["display_name"] = self.seal_text(user.data_key, display_name)
+            values["display_name"] = self.seal_text(user, "users.display_name", display_name)
         if email is not None:
-            values["email"] = self.seal_text(user.data_key, email)
+            values["email"] = self.seal_text(user, "users.email", email)
             values["email_confirmed"] = False
         if values:
             await self.conn.execute(sa.update(users).where(users.c.id == user.id).values(**values))
@@ -72,8 +78,8 @@ class UserRepository(Repository):
     async def profile(self, user: UserRecord) -> dict[str, Any]:
         row = (await self.conn.execute(sa.select(users).where(users.c.id == user.id))).one()
         return {
-            "display_name": self.open_text(user.data_key, row.display_name),
-            "email": self.open_text(user.data_key, row.email),
+            "display_name": self.open_text(user, "users.display_name", row.display_name),
+            "email": self.open_text(user, "users.email", row.email),
             "email_confirmed": row.email_confirmed,
         }
 

@@ -223,3 +223,10 @@ async def test_recordings_are_sealed_in_the_blob_store_and_open_for_their_owner(
         loaded = await uow.recordings.get(saved.id)
         assert loaded is not None and loaded.size == len(b"OggS voice bytes")
         assert await uow.recordings.load(loaded, user) == b"OggS voice bytes"
+
+
+async def test_platform_ids_are_stored_only_as_keyed_hashes(database: Database) -> None:
+    async with database.unit_of_work() as uow:
+        await uow.users.create("telegram", "555000111", now=NOW)
+        rows = (await uow.conn.execute(sa.text("SELECT * FROM identities"))).all()
+    assert rows and all("555000111" not in str(tuple(row)) for row in rows)

@@ -114,13 +114,13 @@ def upgrade() -> None:
     op.create_table(
         "identities",
         sa.Column("platform", sa.String(length=16), nullable=False),
-        sa.Column("external_id", sa.String(length=64), nullable=False),
+        sa.Column("lookup_hash", sa.String(length=64), nullable=False),
         sa.Column("user_id", sa.Integer(), nullable=False),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
             ["user_id"], ["users.id"], name=op.f("fk_identities_user_id_users"), ondelete="CASCADE"
         ),
-        sa.PrimaryKeyConstraint("platform", "external_id", name=op.f("pk_identities")),
+        sa.PrimaryKeyConstraint("platform", "lookup_hash", name=op.f("pk_identities")),
     )
     with op.batch_alter_table("identities", schema=None) as batch_op:
         batch_op.create_index("ix_identities_user_id", ["user_id"], unique=False)
