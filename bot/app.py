@@ -47,7 +47,7 @@ def build_app(settings: Settings, **overrides: Any) -> App:
     """Wire the application; tests pass fakes as overrides (stt=, tts=, coach=, clock=...)."""
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     secret = settings.master_key.get_secret_value() if settings.master_key else None
-    master = load_master_key(secret, settings.data_dir)
+    master = load_master_key(secret, settings.master_key_file)
     hasher = PersonHasher(master)
     clock: Clock = overrides.get("clock") or SystemClock()
     db: Database = overrides.get("db") or Database(

@@ -24,6 +24,9 @@ class Settings(BaseSettings):
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field("INFO", alias="COACH_LOG_LEVEL")
     log_format: Literal["text", "json"] = Field("text", alias="COACH_LOG_FORMAT")
     master_key: SecretStr | None = Field(None, alias="COACH_MASTER_KEY")
+    master_key_file: Path = Field(
+        Path("~/.config/interview-coach/master.key"), alias="COACH_MASTER_KEY_FILE"
+    )
 
     questions_per_interview: int = Field(5, ge=1, le=20, alias="COACH_QUESTIONS")
     max_answer_seconds: float = Field(180.0, gt=0, le=1800, alias="COACH_MAX_ANSWER_SECONDS")

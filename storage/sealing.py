@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import logging
 import os
 from pathlib import Path
 
@@ -18,6 +19,7 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from bot.core.errors import ConfigError, StorageError
 
+log = logging.getLogger(__name__)
 _NONCE = 12
 _VERSION = b"\x01"
 
@@ -69,20 +71,33 @@ class KeyRing:
             raise StorageError("sealed value cannot be opened with this key") from exc
 
 
-def load_master_key(configured: str | None, data_dir: Path) -> bytes:
-    """The configured key (base64), else one kept in `<data_dir>/master.key` (made once, 0600)."""
+def load_master_key(configured: str | None, key_file: Path) -> bytes:
+    """The configured key (base64), else the one in `key_file`, made once (0600) with a warning.
+
+    Keep the key file outside the data folder: a copy of the data without the key is
+    unreadable, and that is the point of keeping them apart.
+    """
     if configured:
-        try:
-            key = base64.urlsafe_b64decode(configured.strip() + "==")
-        except ValueError as exc:
-            raise ConfigError("COACH_MASTER_KEY: not valid base64") from exc
-        if len(key) != 32:
-            raise ConfigError("COACH_MASTER_KEY: must decode to 32 bytes")
-        return key
-    path = data_dir / "master.key"
+        return _decode_key(configured, "COACH_MASTER_KEY")
+    path = key_file.expanduser()
     if not path.exists():
-        data_dir.mkdir(parents=True, exist_ok=True)
+        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(fd, "wb") as handle:
             handle.write(base64.urlsafe_b64encode(os.urandom(32)))
-    return base64.urlsafe_b64decode(path.read_bytes().strip())
+        log.warning(
+            "generated a new master key in %s: back it up and keep it apart from the data; "
+            "without it the stored data cannot be read",
+            path,
+        )
+    return _decode_key(path.read_text(), "COACH_MASTER_KEY_FILE")
+
+
+def _decode_key(text: str, variable: str) -> bytes:
+    try:
+        key = base64.urlsafe_b64decode(text.strip() + "==")
+    except ValueError as exc:
+        raise ConfigError(f"{variable}: not valid base64") from exc
+    if len(key) != 32:
+        raise ConfigError(f"{variable}: must decode to 32 bytes")
+    return key

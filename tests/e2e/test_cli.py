@@ -27,7 +27,13 @@ def coach(
     *args: str, data_dir: Path, stdin: str = "", env: dict[str, str] | None = None
 ) -> subprocess.CompletedProcess[str]:
     environ = {k: v for k, v in os.environ.items() if not k.startswith(("COACH_", "TELEGRAM_"))}
-    environ.update({"COACH_DATA_DIR": str(data_dir), **(env or {})})
+    environ.update(
+        {
+            "COACH_DATA_DIR": str(data_dir),
+            "COACH_MASTER_KEY_FILE": str(data_dir.parent / f"{data_dir.name}.key"),
+            **(env or {}),
+        }
+    )
     return subprocess.run(
         [sys.executable, "-m", "bot", *args],
         input=stdin, capture_output=True, text=True, env=environ, cwd=data_dir, timeout=300,

@@ -41,7 +41,14 @@ class World:
 
 
 async def make_world(data_dir: Path, **env: str) -> World:
-    settings = load_settings({"COACH_DATA_DIR": str(data_dir), "COACH_QUESTIONS": "2", **env})
+    settings = load_settings(
+        {
+            "COACH_DATA_DIR": str(data_dir / "data"),
+            "COACH_MASTER_KEY_FILE": str(data_dir / "keys" / "master.key"),
+            "COACH_QUESTIONS": "2",
+            **env,
+        }
+    )
     stt, tts = FakeSpeechToText(), FakeTextToSpeech()
     app = build_app(settings, stt=stt, tts=tts, codec=FakeCodec(), coach=FakeCoach())
     await app.start()

@@ -55,18 +55,21 @@ def test_a_different_master_key_cannot_unwrap_data_keys() -> None:
         KeyRing(os.urandom(32)).seal(key, b"x", bound_to="f")
 
 
-def test_the_master_key_is_generated_once_with_owner_only_permissions(tmp_path: Path) -> None:
-    first = load_master_key(None, tmp_path)
-    assert load_master_key(None, tmp_path) == first and len(first) == 32
-    mode = stat.S_IMODE((tmp_path / "master.key").stat().st_mode)
-    assert mode == 0o600
+def test_the_master_key_is_generated_once_with_owner_only_permissions(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    key_file = tmp_path / "keys" / "master.key"
+    first = load_master_key(None, key_file)
+    assert "back it up" in caplog.text
+    assert load_master_key(None, key_file) == first and len(first) == 32
+    assert stat.S_IMODE(key_file.stat().st_mode) == 0o600
 
 
 def test_a_configured_master_key_must_be_32_bytes_of_base64(tmp_path: Path) -> None:
     good = base64.urlsafe_b64encode(os.urandom(32)).decode()
-    assert len(load_master_key(good, tmp_path)) == 32
+    assert len(load_master_key(good, tmp_path / "unused.key")) == 32
     with pytest.raises(ConfigError, match="COACH_MASTER_KEY"):
-        load_master_key(base64.urlsafe_b64encode(b"short").decode(), tmp_path)
+        load_master_key(base64.urlsafe_b64encode(b"short").decode(), tmp_path / "unused.key")
 
 
 def test_blob_keys_cannot_escape_the_blob_folder(tmp_path: Path) -> None:
