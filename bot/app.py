@@ -3,19 +3,26 @@
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from bot.config import Settings
 from bot.core.clock import Clock, SystemClock
+from bot.core.models import ChatRef, Document
 from bot.core.ports import AudioCodec, Coach, SpeechToText, TextToSpeech
+from bot.core.records import UserRecord
+from bot.core.store import UnitOfWork
 from bot.flows.engine import FlowEngine
 from bot.flows.interview import InterviewFlow, InterviewSettings
 from bot.flows.turn import AnswerLimits
 from bot.flows.voice import Voice
 from bot.privacy.consent import ConsentGate
+from bot.privacy.export import build_export
 from bot.privacy.hashing import PersonHasher
 from bot.privacy.notice import privacy_notice
+from bot.privacy.purge import PurgeJob
+from bot.privacy.rights import PrivacyRights, RightsSettings
 from storage.blobs import FileBlobStore
 from storage.db import Database, create_engine
 from storage.sealing import KeyRing, load_master_key
@@ -33,7 +40,7 @@ class App:
     coach: Coach
     codec: AudioCodec
     hasher: PersonHasher
-    extras: dict[str, Any] = field(default_factory=dict)
+    purge: PurgeJob
 
     async def start(self) -> None:
         """Bring the schema up to date; everything else starts lazily."""
@@ -63,13 +70,33 @@ def build_app(settings: Settings, **overrides: Any) -> App:
         settings=InterviewSettings(questions=settings.questions_per_interview, limits=limits),
     )  # fmt: skip
     processors = processors_note(stt, tts, coach)
+    purge = PurgeJob(
+        db=db, clock=clock, financial_retention_years=settings.financial_retention_years
+    )
+    rights = PrivacyRights(
+        store=db, clock=clock, hasher=hasher, exporter=export_document, eraser=purge,
+        settings=RightsSettings(
+            grace_days=settings.deletion_grace_days, exports_per_day=settings.exports_per_day,
+            contact=settings.privacy_contact,
+        ),
+    )  # fmt: skip
     engine = FlowEngine(
-        store=db, interview=interview, clock=clock, hasher=hasher,
+        store=db, interview=interview, clock=clock, hasher=hasher, rights=rights,
         consent=ConsentGate(clock=clock, hasher=hasher, processors_note=processors),
         max_answer_minutes=settings.max_answer_seconds / 60,
         privacy_text=privacy_notice(processors=processors, contact=settings.privacy_contact),
     )  # fmt: skip
-    return App(settings, db, engine, stt, tts, coach, codec, hasher)
+    return App(settings, db, engine, stt, tts, coach, codec, hasher, purge)
+
+
+async def export_document(
+    uow: UnitOfWork, user: UserRecord, now: datetime, chat: ChatRef
+) -> Document:
+    """The person's export as a chat document (the ZIP from bot.privacy.export)."""
+    export = await build_export(
+        uow, user, now=now, platform=chat.platform, external_id=chat.user_id
+    )
+    return Document(export.filename, export.data, "application/zip")
 
 
 def processors_note(stt: SpeechToText, tts: TextToSpeech | None, coach: Coach) -> str:

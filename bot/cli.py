@@ -1,4 +1,4 @@
-"""The `coach` command: run, practice, score, db."""
+"""The `coach` command: run, practice, score, purge, export, db."""
 
 from __future__ import annotations
 
@@ -32,6 +32,11 @@ def build_parser() -> argparse.ArgumentParser:
     score.add_argument("--question", help="the question that was answered")
     score.add_argument("--role", default="behavioural", help="role whose bank gives context")
     score.add_argument("--json", action="store_true", help="print JSON")
+    purge = sub.add_parser("purge", help="erase everyone whose deletion grace period ended")
+    purge.add_argument("--as-of", help="treat this ISO date-time as now (e.g. 2027-01-31T00:00Z)")
+    export = sub.add_parser("export", help="a person's data export, for support requests")
+    export.add_argument("--user", required=True, help="PLATFORM:ID, e.g. telegram:123456")
+    export.add_argument("--out", type=Path, required=True, help="where to write the ZIP")
     db = sub.add_parser("db", help="database maintenance")
     db_sub = db.add_subparsers(dest="db_command", metavar="ACTION", required=True)
     db_sub.add_parser("upgrade", help="apply migrations (also done at start-up)")
@@ -63,6 +68,10 @@ async def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
         return await runner.db(settings, args.db_command)
     if args.command == "score":
         return await runner.score(settings, args)
+    if args.command == "purge":
+        return await runner.purge(settings, args.as_of)
+    if args.command == "export":
+        return await runner.export(settings, args.user, args.out)
     if args.command == "practice":
         return await runner.practice(settings, args)
     return await runner.run(settings)

@@ -35,6 +35,10 @@ class Settings(BaseSettings):
     tts_voice: str = Field("slt", alias="COACH_TTS_VOICE")
     stt_engine: Literal["pocketsphinx"] = Field("pocketsphinx", alias="COACH_STT")
     privacy_contact: str = Field("privacy@example.org", alias="COACH_PRIVACY_CONTACT")
+    deletion_grace_days: int = Field(30, ge=0, le=365, alias="COACH_DELETION_GRACE_DAYS")
+    purge_interval_s: int = Field(3600, ge=60, alias="COACH_PURGE_INTERVAL")
+    financial_retention_years: int = Field(7, ge=0, le=30, alias="COACH_FINANCIAL_RETENTION_YEARS")
+    exports_per_day: int = Field(3, ge=1, le=100, alias="COACH_EXPORTS_PER_DAY")
 
     telegram_bot_token: SecretStr | None = Field(None, alias="TELEGRAM_BOT_TOKEN")
     discord_bot_token: SecretStr | None = Field(None, alias="DISCORD_BOT_TOKEN")

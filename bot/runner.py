@@ -7,13 +7,15 @@ import json
 import logging
 import sys
 from dataclasses import asdict, replace
+from datetime import UTC, datetime
 from pathlib import Path
 
-from bot.app import App, build_app
+from bot.app import App, build_app, export_document
 from bot.config import Settings
 from bot.core.errors import AudioError, CoachError
-from bot.core.models import AudioClip, Question, Transcript
+from bot.core.models import AudioClip, ChatRef, Question, Transcript
 from bot.flows.questions import normalise_level, normalise_role
+from bot.scheduler import start_scheduler
 
 LOCAL_NOTICE = (
     "Local practice: your answers are stored encrypted in {data_dir} on this machine. {note}\n"
@@ -33,6 +35,52 @@ async def db(settings: Settings, action: str) -> int:
     return 0
 
 
+async def purge(settings: Settings, as_of: str | None) -> int:
+    """Run the purge once; `as_of` stands in for now (to check what a date would erase)."""
+    now = _parse_instant(as_of) if as_of else None
+    app = build_app(settings)
+    try:
+        await app.start()
+        report = await app.purge.run(now=now)
+    finally:
+        await app.close()
+    print(f"purge: {report}")
+    return 0
+
+
+async def export(settings: Settings, user: str, out: Path) -> int:
+    """Write one person's export for a support request; audited, with no id in the log."""
+    platform, _, external_id = user.partition(":")
+    if not platform or not external_id:
+        raise CoachError("--user must look like PLATFORM:ID, e.g. telegram:123456")
+    app = build_app(settings)
+    try:
+        await app.start()
+        async with app.db.unit_of_work() as uow:
+            person = await uow.users.find(platform, external_id)
+            if person is None:
+                raise CoachError("no data is held for that person")
+            now = datetime.now(UTC)
+            document = await export_document(uow, person, now, ChatRef(platform, "", external_id))
+            await uow.audit.record(
+                actor="operator:cli", action="privacy.export_by_support", now=now,
+                detail={"person": app.hasher.tag(platform, external_id)},
+            )  # fmt: skip
+    finally:
+        await app.close()
+    out.write_bytes(document.data)
+    print(f"wrote {out} ({len(document.data)} bytes)")
+    return 0
+
+
+def _parse_instant(text: str) -> datetime:
+    try:
+        moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError as exc:
+        raise CoachError(f"--as-of: {text!r} is not an ISO date-time") from exc
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
 async def run(settings: Settings) -> int:
     """Run every configured platform; with none, the terminal interview."""
     if settings.platforms:
@@ -41,7 +89,7 @@ async def run(settings: Settings) -> int:
             f"a token is set for {names}, but this version has no adapter for it yet; "
             "unset the token to use the terminal interview"
         )
-    return await _console(settings, opening=("/start",))
+    return await _console(settings, opening=("/start",), background=True)
 
 
 async def practice(settings: Settings, args: argparse.Namespace) -> int:
@@ -65,7 +113,9 @@ async def _console(
     opening: tuple[str, ...],
     audio_dir: Path | None = None,
     play: bool = False,
+    background: bool = False,
 ) -> int:
+    """The terminal interview; `background` also runs the scheduled jobs (`coach run`)."""
     from bot.adapters.console import ConsoleAdapter
     from bot.app import processors_note
 
@@ -82,7 +132,13 @@ async def _console(
         )  # fmt: skip
         async with app.db.unit_of_work() as uow:
             await app.engine.consent.give(uow, adapter.chat)
-        await adapter.start(app.engine.handle)
+        interval = settings.purge_interval_s
+        scheduler = start_scheduler(app.purge, interval_s=interval) if background else None
+        try:
+            await adapter.start(app.engine.handle)
+        finally:
+            if scheduler is not None:
+                scheduler.shutdown(wait=False)
     finally:
         await app.close()
     return 0

@@ -14,6 +14,7 @@ from sqlalchemy.engine import make_url
 from storage.blobs import FileBlobStore
 from storage.db import Database, create_engine
 from storage.sealing import KeyRing
+from tests.world import World, make_world
 
 POSTGRES_URL = os.environ.get("COACH_TEST_POSTGRES_URL", "")
 POSTGRES_SKIP = (
@@ -80,3 +81,11 @@ async def sqlite_db(tmp_path: Path) -> AsyncIterator[Database]:
         yield db
     finally:
         await db.close()
+
+
+@pytest.fixture
+async def world(tmp_path: Path) -> AsyncIterator[World]:
+    """The wired application with fakes of the speech, voice, codec and coach ports."""
+    w = await make_world(tmp_path)
+    yield w
+    await w.app.close()

@@ -16,8 +16,10 @@ from bot.flows.commands import Command, parse_button, parse_command
 from bot.flows.interview import InterviewFlow
 from bot.flows.progress import progress_text
 from bot.flows.questions import LEVELS, ROLES, normalise_level, normalise_role
+from bot.privacy import texts as privacy_texts
 from bot.privacy.consent import ConsentGate
 from bot.privacy.hashing import PersonHasher
+from bot.privacy.rights import PrivacyRights
 
 log = logging.getLogger(__name__)
 
@@ -34,6 +36,7 @@ class FlowEngine:
         store: Store,
         interview: InterviewFlow,
         consent: ConsentGate,
+        rights: PrivacyRights,
         hasher: PersonHasher,
         clock: Clock,
         max_answer_minutes: float = 3,
@@ -42,6 +45,7 @@ class FlowEngine:
         self.store = store
         self.interview = interview
         self.consent = consent
+        self.rights = rights
         self.hasher = hasher
         self.clock = clock
         self.max_answer_minutes = max_answer_minutes
@@ -87,8 +91,16 @@ class FlowEngine:
             if given:
                 await sink.send(chat, self._role_menu())
             return
+        if _is_rights_action(command, button):
+            await self._rights(inbound, command, button, sink)
+            return
         async with self.store.unit_of_work() as uow:
             user = await self.consent.consented_user(uow, chat)
+            pending = user is not None and await uow.deletions.pending(user.id) is not None
+            notice = await self.rights.pending_notice(uow, user) if user and pending else None
+        if notice is not None:  # deletion requested: processing stops until it is cancelled
+            await sink.send(chat, notice)
+            return
         if user is None:
             gate = self.consent.prompt()
             if command is None or command.name != "start":
@@ -103,6 +115,35 @@ class FlowEngine:
             await self._button(user, button, chat, sink)
         else:
             await self._answer(user, inbound, sink)
+
+    async def _rights(
+        self, inbound: Inbound, command: Command | None, button: str | None, sink: ReplySink
+    ) -> None:
+        """Export, deletion, correction and objection work with or without current consent."""
+        chat, erase = inbound.chat, False
+        name = command.name if command else ""
+        args = command.args if command else ()
+        async with self.store.unit_of_work() as uow:
+            user = await uow.users.find(chat.platform, chat.user_id)
+            if user is None:
+                reply = Reply(privacy_texts.NO_DATA)
+            elif name == "export" or button == "export":
+                reply = await self.rights.export(uow, user, chat)
+            elif name == "profile":
+                reply = await self.rights.profile(uow, user, args)
+            elif name == "consent":
+                reply = await self.rights.withdraw(uow, user, chat)
+            elif name == "delete" and args[:1] == ("cancel",):
+                reply = await self.rights.cancel(uow, user, chat)
+            elif name == "delete" or button == "delete:ask":
+                reply = self.rights.confirm_deletion()
+            else:
+                action = (button or "").removeprefix("delete:")
+                reply = await self.rights.deletion_button(uow, user, chat, action)
+                erase = action == "now"
+        await sink.send(chat, reply)
+        if erase and user is not None:
+            await sink.send(chat, await self.rights.erase_now(user))
 
     def _static(self, name: str) -> str:
         if name == "help":
@@ -123,11 +164,10 @@ class FlowEngine:
             await sink.send(chat, Reply(text))
         elif name in ("skip", "retry", "end"):
             await self._session_command(user, name, chat, sink)
-        else:
-            contact = "the operator of this bot"
-            await sink.send(
-                chat, Reply(texts.COMING_SOON.format(command="/" + name, contact=contact))
-            )
+        elif name == "marketing":
+            async with self.store.unit_of_work() as uow:
+                reply = await self.rights.marketing(uow, user, chat, command.args)
+            await sink.send(chat, reply)
 
     async def _welcome_back(self, user: UserRecord, chat: ChatRef, sink: ReplySink) -> None:
         async with self.store.unit_of_work() as uow:
@@ -228,3 +268,11 @@ class FlowEngine:
     def _level_menu(self, role: str) -> Reply:
         row = tuple(Button(level.capitalize(), f"level:{role}:{level}") for level in LEVELS)
         return Reply(texts.CHOOSE_LEVEL.format(role=ROLES[role]), buttons=(row,))
+
+
+def _is_rights_action(command: Command | None, button: str | None) -> bool:
+    if command is not None:
+        if command.name in ("export", "delete", "profile"):
+            return True
+        return command.name == "consent" and command.args[:1] == ("withdraw",)
+    return bool(button) and (button == "export" or str(button).startswith("delete:"))

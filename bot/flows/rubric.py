@@ -105,7 +105,7 @@ RUBRIC: tuple[Dimension, ...] = (
 """The six dimensions; weights sum to 1.0."""
 
 DIMENSIONS: dict[str, Dimension] = {d.id: d for d in RUBRIC}
-RELEVANCE_CAPS: dict[int, int] = {1: 25, 2: 50}
+RELEVANCE_CAPS: dict[int, int] = {1: 25, 2: 60}
 """An answer to a different question cannot score well overall, however polished it is."""
 
 

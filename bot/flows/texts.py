@@ -47,8 +47,11 @@ HELP = """Here's what I can do:
 /end - finish the interview and get your summary
 /progress - your scores over time
 /privacy - how your data is handled
+/profile - see or correct your name and e-mail
+/marketing on|off - tips and updates (off unless you turn them on)
 /export - download everything I hold about you
-/delete - delete your data
+/delete - delete your data (/delete cancel to undo)
+/consent withdraw - stop all processing of your data
 /help - this message
 
 Answer each question with a voice note (up to {max_minutes} min) or by typing."""
@@ -89,9 +92,6 @@ NOTHING_TO_RETRY = "There's no answered question to retry yet."
 RETRY = "Let's try that one again. Take your time:"
 BANK_EXHAUSTED = "That's every question I have for this role and level."
 NO_PROGRESS = "No finished interviews yet. Send /interview to start one."
-COMING_SOON = (
-    "{command} isn't available on this server yet. For anything about your data, contact {contact}."
-)
 DUPLICATE = ""  # duplicates are dropped silently: the first delivery already got a reply
 ALREADY_ANSWERED = (
     "I'm still working on your last answer, or it's already scored. Send /retry to answer "

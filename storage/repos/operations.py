@@ -39,6 +39,24 @@ class LedgerRepository(Repository):
         )
         return int((await self.conn.execute(stmt)).scalar_one())
 
+    async def entries(self, user_id: int) -> list[dict[str, Any]]:
+        """The person's ledger entries, oldest first (kind, amount, provider, reference, when)."""
+        stmt = (
+            sa.select(credit_ledger)
+            .where(credit_ledger.c.user_id == user_id)
+            .order_by(credit_ledger.c.created_at, credit_ledger.c.id)
+        )
+        return [
+            {
+                "kind": r.kind,
+                "amount": r.amount,
+                "provider": r.provider,
+                "reference": r.external_id,
+                "created_at": r.created_at,
+            }
+            for r in await self.conn.execute(stmt)
+        ]
+
 
 class DeletionRepository(Repository):
     async def request(self, user_id: int, *, now: datetime, due_at: datetime) -> int:
@@ -82,6 +100,12 @@ class AuditRepository(Repository):
     ) -> None:
         stmt = sa.insert(audit_log).values(at=now, actor=actor, action=action, detail=detail)
         await self.conn.execute(stmt)
+
+    async def count_since(self, *, actor: str, action: str, since: datetime) -> int:
+        stmt = sa.select(sa.func.count()).where(
+            audit_log.c.actor == actor, audit_log.c.action == action, audit_log.c.at >= since
+        )
+        return int((await self.conn.execute(stmt)).scalar_one())
 
     async def recent(self, limit: int = 50) -> list[Any]:
         stmt = sa.select(audit_log).order_by(audit_log.c.id.desc()).limit(limit)

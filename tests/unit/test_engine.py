@@ -3,18 +3,15 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
 
-from bot.app import App, build_app
-from bot.config import load_settings
 from bot.core.models import Inbound
 from bot.logs import configure_logging
-from tests.fakes import Candidate, FakeCoach, FakeCodec, FakeSpeechToText, FakeTextToSpeech
+from tests.fakes import Candidate, FakeCoach
+from tests.world import World, make_world
 
 STRONG = (
     "When our checkout service started timing out during a big sale, I was the on-call "
@@ -24,42 +21,6 @@ STRONG = (
     "dollars of orders a day."
 )
 THIN = "I fixed some stuff."
-
-
-@dataclass
-class World:
-    app: App
-    stt: FakeSpeechToText
-    tts: FakeTextToSpeech
-
-    def candidate(self, user_id: str = "1001") -> Candidate:
-        return Candidate(self.app.engine, user_id=user_id)
-
-    async def count(self, table: str) -> int:
-        async with self.app.db.engine.connect() as conn:
-            return int((await conn.execute(sa.text(f"SELECT count(*) FROM {table}"))).scalar_one())
-
-
-async def make_world(data_dir: Path, **env: str) -> World:
-    settings = load_settings(
-        {
-            "COACH_DATA_DIR": str(data_dir / "data"),
-            "COACH_MASTER_KEY_FILE": str(data_dir / "keys" / "master.key"),
-            "COACH_QUESTIONS": "2",
-            **env,
-        }
-    )
-    stt, tts = FakeSpeechToText(), FakeTextToSpeech()
-    app = build_app(settings, stt=stt, tts=tts, codec=FakeCodec(), coach=FakeCoach())
-    await app.start()
-    return World(app, stt, tts)
-
-
-@pytest.fixture
-async def world(tmp_path: Path) -> AsyncIterator[World]:
-    w = await make_world(tmp_path)
-    yield w
-    await w.app.close()
 
 
 async def start_interview(c: Candidate) -> None:
