@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from functools import partial
 from datetime import datetime
 from typing import Any
 
@@ -74,7 +75,8 @@ def build_app(settings: Settings, **overrides: Any) -> App:
         db=db, clock=clock, financial_retention_years=settings.financial_retention_years
     )
     rights = PrivacyRights(
-        store=db, clock=clock, hasher=hasher, exporter=export_document, eraser=purge,
+        store=db, clock=clock, hasher=hasher, eraser=purge,
+        exporter=partial(export_document, contact=settings.privacy_contact),
         settings=RightsSettings(
             grace_days=settings.deletion_grace_days, exports_per_day=settings.exports_per_day,
             contact=settings.privacy_contact,
@@ -90,11 +92,11 @@ def build_app(settings: Settings, **overrides: Any) -> App:
 
 
 async def export_document(
-    uow: UnitOfWork, user: UserRecord, now: datetime, chat: ChatRef
+    uow: UnitOfWork, user: UserRecord, now: datetime, chat: ChatRef, *, contact: str
 ) -> Document:
     """The person's export as a chat document (the ZIP from bot.privacy.export)."""
     export = await build_export(
-        uow, user, now=now, platform=chat.platform, external_id=chat.user_id
+        uow, user, now=now, platform=chat.platform, external_id=chat.user_id, contact=contact
     )
     return Document(export.filename, export.data, "application/zip")
 

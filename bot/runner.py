@@ -61,7 +61,9 @@ async def export(settings: Settings, user: str, out: Path) -> int:
             if person is None:
                 raise CoachError("no data is held for that person")
             now = datetime.now(UTC)
-            document = await export_document(uow, person, now, ChatRef(platform, "", external_id))
+            chat = ChatRef(platform, "", external_id)
+            contact = settings.privacy_contact
+            document = await export_document(uow, person, now, chat, contact=contact)
             await uow.audit.record(
                 actor="operator:cli", action="privacy.export_by_support", now=now,
                 detail={"person": app.hasher.tag(platform, external_id)},

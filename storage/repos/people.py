@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 from bot.core.records import ConsentRecord, UserRecord
 from storage.repos.base import Repository
-from storage.tables import consents, identities, users
+from storage.tables import consents, documents, identities, users
 
 
 def _user(row: Any) -> UserRecord:
@@ -82,6 +82,20 @@ class UserRepository(Repository):
             "email": self.open_text(user, "users.email", row.email),
             "email_confirmed": row.email_confirmed,
         }
+
+    async def documents(self, user: UserRecord) -> list[dict[str, Any]]:
+        """The person's CV / job descriptions, opened (kind, filename, text, has_file, when)."""
+        stmt = sa.select(documents).where(documents.c.user_id == user.id).order_by(documents.c.id)
+        return [
+            {
+                "kind": r.kind,
+                "filename": r.filename,
+                "text": self.open_text(user, "documents.text", r.text),
+                "has_file": r.blob_key is not None,
+                "created_at": r.created_at,
+            }
+            for r in await self.conn.execute(stmt)
+        ]
 
     async def count(self) -> int:
         return int(
