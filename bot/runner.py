@@ -45,7 +45,7 @@ async def purge(settings: Settings, as_of: str | None) -> int:
     finally:
         await app.close()
     print(f"purge: {report}")
-    return 0
+    return 1 if report.people_failed else 0
 
 
 async def export(settings: Settings, user: str, out: Path) -> int:

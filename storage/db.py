@@ -15,6 +15,7 @@ from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
 from storage.blobs import BlobStore
+from storage.repos.erasure import ErasureRepository
 from storage.repos.interviews import RecordingRepository, SessionRepository, TurnRepository
 from storage.repos.operations import (
     AuditRepository,
@@ -43,6 +44,7 @@ class UnitOfWork:
         self.deletions = DeletionRepository(conn, keyring)
         self.audit = AuditRepository(conn, keyring)
         self.updates = UpdateRepository(conn, keyring)
+        self.erasure = ErasureRepository(conn, keyring, blobs)
 
 
 def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
@@ -106,6 +108,23 @@ class Database:
         """One transaction: committed when the block ends, rolled back on error."""
         async with self.engine.begin() as conn:
             yield UnitOfWork(conn, self.keyring, self.blobs)
+
+    async def maintenance(self) -> None:
+        """Leave no erased bytes behind: on SQLite checkpoint the WAL into the file (secure_delete
+        has zeroed freed cells), VACUUM away free pages, and truncate the WAL again; on
+        PostgreSQL VACUUM so dead rows are pruned (their old versions stay sealed anyway)."""
+        async with self.engine.connect() as conn:
+            await conn.execution_options(isolation_level="AUTOCOMMIT")
+            checkpoint = "PRAGMA wal_checkpoint(TRUNCATE)"
+            statements = (
+                (checkpoint, "VACUUM", checkpoint) if self.dialect == "sqlite" else ("VACUUM",)
+            )
+            for statement in statements:
+                result = await conn.exec_driver_sql(statement)
+                row = result.first() if result.returns_rows else None
+                if row is not None and row[0]:
+                    log.warning("%s could not finish: a reader is still open", statement)
+        log.info("storage maintenance done (%s)", self.dialect)
 
     async def close(self) -> None:
         await self.engine.dispose()

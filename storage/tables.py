@@ -119,7 +119,6 @@ interview_sessions = sa.Table(
     sa.Column("id", sa.Integer, primary_key=True),
     _user_fk(),
     sa.Column("platform", sa.String(16), nullable=False),
-    sa.Column("chat_id", sa.String(64), nullable=False),
     sa.Column("role", sa.String(64), nullable=False),
     sa.Column("level", sa.String(16), nullable=False),
     sa.Column("planned_questions", sa.Integer, nullable=False),
@@ -198,4 +197,12 @@ processed_updates = sa.Table(
     sa.Column("platform", sa.String(16), primary_key=True),
     sa.Column("update_id", sa.String(64), primary_key=True),
     sa.Column("processed_at", TS, nullable=False),
+)
+
+erasure_receipts = sa.Table(
+    "erasure_receipts",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("at", TS, nullable=False),
+    sa.Column("counts", sa.JSON, nullable=False),  # rows and blobs per table, no identifiers
 )

@@ -33,7 +33,6 @@ class SessionRecord:
     id: int
     user_id: int
     platform: str
-    chat_id: str
     role: str
     level: str
     planned_questions: int

@@ -48,7 +48,6 @@ class Sessions(Protocol):
         user_id: int,
         *,
         platform: str,
-        chat_id: str,
         role: str,
         level: str,
         planned_questions: int,

@@ -76,7 +76,7 @@ class InterviewFlow:
     ) -> Reply:
         """Open a session and ask its first question (the caller has ended any other)."""
         session = await uow.sessions.start(
-            user.id, platform=chat.platform, chat_id=chat.chat_id, role=role, level=level,
+            user.id, platform=chat.platform, role=role, level=level,
             planned_questions=self.settings.questions,
             seed=random.SystemRandom().randrange(1 << 30), now=self.clock.now(),
         )  # fmt: skip

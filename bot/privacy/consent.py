@@ -29,7 +29,7 @@ class ConsentGate:
     async def consented_user(self, uow: UnitOfWork, chat: ChatRef) -> UserRecord | None:
         """The person behind `chat` if they consented to the current policy, else None."""
         user = await uow.users.find(chat.platform, chat.user_id)
-        if user is None:
+        if user is None or user.data_key is None:  # no key: being erased
             return None
         consent = await uow.consents.current(user.id)
         if consent is None or consent.policy_version != POLICY_VERSION:

@@ -113,7 +113,7 @@ async def _sessions(
     for s in await uow.sessions.for_user(user.id):
         sessions.append(
             {
-                "id": s.id, "platform": s.platform, "chat_id": s.chat_id, "role": s.role,
+                "id": s.id, "platform": s.platform, "role": s.role,
                 "level": s.level, "planned_questions": s.planned_questions, "seed": s.seed,
                 "status": s.status, "started_at": s.created_at, "finished_at": s.finished_at,
             }
@@ -265,7 +265,7 @@ platform_identity   The chat platform (telegram, discord, console) and your id o
 consents            Every consent you gave: policy_version you agreed to, purposes
                     ("interview" = processing your answers, "marketing" = tips and updates),
                     age_16_or_over_confirmed, given_at, withdrawn_at (empty if still valid).
-interview_sessions  Each practice interview: platform, chat_id, role, level,
+interview_sessions  Each practice interview: platform, role, level,
                     planned_questions, seed (picks the question order), status (active,
                     finished, abandoned), started_at, finished_at, and its turns:
   turns             question_number, question_id and question (the text we asked),

@@ -26,7 +26,6 @@ class SessionRepository(Repository):
         user_id: int,
         *,
         platform: str,
-        chat_id: str,
         role: str,
         level: str,
         planned_questions: int,
@@ -36,7 +35,6 @@ class SessionRepository(Repository):
         values = dict(
             user_id=user_id,
             platform=platform,
-            chat_id=chat_id,
             role=role,
             level=level,
             planned_questions=planned_questions,

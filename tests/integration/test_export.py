@@ -30,7 +30,7 @@ EXPORTED = {
     "consents.age_confirmed": "consents.age_16_or_over_confirmed",
     "consents.given_at": "consents.given_at", "consents.withdrawn_at": "consents.withdrawn_at",
     "interview_sessions.platform": "session.platform",
-    "interview_sessions.chat_id": "session.chat_id", "interview_sessions.role": "session.role",
+    "interview_sessions.role": "session.role",
     "interview_sessions.level": "session.level", "interview_sessions.seed": "session.seed",
     "interview_sessions.planned_questions": "session.planned_questions",
     "turns.question_id": "turn.question_id", "turns.question_text": "turn.question",
@@ -59,7 +59,7 @@ async def _person(db: Database, external_id: str, tag: str, audio: bytes) -> Use
             age_confirmed=True, now=NOW - timedelta(days=3),
         )  # fmt: skip
         session = await uow.sessions.start(
-            user.id, platform="telegram", chat_id=external_id, role="software-engineer",
+            user.id, platform="telegram", role="software-engineer",
             level="mid", planned_questions=2, seed=7, now=NOW - timedelta(days=2),
         )  # fmt: skip
         first = await uow.turns.ask(

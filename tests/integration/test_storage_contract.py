@@ -62,7 +62,6 @@ async def test_answers_are_sealed_in_the_database_and_readable_through_the_repos
         session = await uow.sessions.start(
             user.id,
             platform="console",
-            chat_id="me",
             role="sales",
             level="mid",
             planned_questions=5,
@@ -99,7 +98,6 @@ async def test_sessions_have_one_active_and_keep_finished_ones(database: Databas
         first = await uow.sessions.start(
             user.id,
             platform="discord",
-            chat_id="c",
             role="sales",
             level="junior",
             planned_questions=3,
@@ -111,7 +109,6 @@ async def test_sessions_have_one_active_and_keep_finished_ones(database: Databas
         second = await uow.sessions.start(
             user.id,
             platform="discord",
-            chat_id="c",
             role="sales",
             level="junior",
             planned_questions=3,
@@ -131,7 +128,6 @@ async def test_two_turns_with_the_same_sequence_number_are_rejected(database: Da
             session = await uow.sessions.start(
                 user.id,
                 platform="console",
-                chat_id="x",
                 role="sales",
                 level="mid",
                 planned_questions=2,
@@ -186,7 +182,6 @@ async def test_deleting_a_person_cascades_to_everything_they_own(database: Datab
         session = await uow.sessions.start(
             user.id,
             platform="telegram",
-            chat_id="7",
             role="sales",
             level="mid",
             planned_questions=1,

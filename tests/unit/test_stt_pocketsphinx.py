@@ -8,19 +8,24 @@ import shutil
 import subprocess
 import threading
 import wave
+from collections.abc import Callable
 from pathlib import Path
 from types import SimpleNamespace
+from typing import TypeVar
 
 import jiwer
 import pocketsphinx
 import pytest
 
+from bot import audio
 from bot.audio import wav_bytes
 from bot.core.errors import ProviderError
 from bot.core.models import AudioClip, Pcm
 from bot.providers.stt import pocketsphinx as ps_stt
 from bot.providers.stt.lm_trie import read_vocabulary
 from bot.providers.stt.pocketsphinx import PocketsphinxSTT, model_files
+
+T = TypeVar("T")
 
 ANSWER = "I led a team of five engineers and we shipped the new payment service two weeks early"
 OTHERS = (
@@ -45,7 +50,7 @@ def wav_duration(data: bytes, tmp_path: Path) -> float:
     path = tmp_path / "probe.wav"
     path.write_bytes(data)
     with wave.open(str(path)) as w:
-        return w.getnframes() / w.getframerate()
+        return float(w.getnframes() / w.getframerate())
 
 
 def words_of(text: str) -> list[str]:
@@ -128,18 +133,24 @@ async def test_the_decoder_is_built_once_for_many_transcriptions(tmp_path: Path)
 async def test_recognition_runs_in_the_cpu_pool_not_on_the_event_loop(
     stt: PocketsphinxSTT, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    threads: list[threading.Thread] = []
-    real = stt.transcribe_pcm
+    recognised_in: list[threading.Thread] = []
+    pooled: list[object] = []
+    real_transcribe, real_run_cpu = stt.transcribe_pcm, audio.run_cpu
 
     def spy(pcm: Pcm) -> object:
-        threads.append(threading.current_thread())
-        return real(pcm)
+        recognised_in.append(threading.current_thread())
+        return real_transcribe(pcm)
+
+    async def run_cpu(fn: Callable[..., T], *args: object) -> T:
+        pooled.append(fn)
+        return await real_run_cpu(fn, *args)
 
     monkeypatch.setattr(stt, "transcribe_pcm", spy)
+    monkeypatch.setattr(audio, "run_cpu", run_cpu)
     await stt.transcribe(wav_clip(speak(OTHERS[1], tmp_path)))
 
-    assert threads and threads[0] is not threading.main_thread()
-    assert threads[0].name.startswith("coach-cpu")
+    assert spy in pooled
+    assert recognised_in and recognised_in[0] is not threading.current_thread()
 
 
 def test_the_pruned_dictionaries_cover_every_language_model_word() -> None:
@@ -165,6 +176,24 @@ async def test_a_missing_model_file_is_a_provider_error(tmp_path: Path) -> None:
         stt.transcribe_pcm(Pcm(b"\x10\x27" * 16000, 16000))
 
 
+def test_a_decoding_failure_is_a_provider_error_and_frees_the_decoder_slot(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    def fail(*_: object) -> None:
+        raise RuntimeError("boom")
+
+    broken = SimpleNamespace(start_utt=lambda: None, process_raw=fail, end_utt=lambda: None)
+    stt = PocketsphinxSTT(pool_size=1)
+    monkeypatch.setattr(stt, "_build", lambda: broken)
+    speech = Pcm(b"\x10\x27\xf0\xd8" * 8000, 16000)
+
+    for _ in range(2):  # a second call would wait forever if the slot were not freed
+        with pytest.raises(ProviderError, match="could not decode"):
+            stt.transcribe_pcm(speech)
+
+    assert stt.decoders_built == 0
+
+
 def test_silences_noises_and_pronunciation_variants_are_not_reported_as_words() -> None:
     segments = [
         SimpleNamespace(word=w, start_frame=s, end_frame=e)
@@ -180,7 +209,7 @@ def test_silences_noises_and_pronunciation_variants_are_not_reported_as_words() 
     ]
     decoder = SimpleNamespace(config={"frate": 100}, seg=lambda: segments)
 
-    words = ps_stt._words(decoder, duration=1.0)  # type: ignore[arg-type]
+    words = ps_stt._words(decoder, duration=1.0)
 
     assert [(w.text, w.start_s, w.end_s) for w in words] == [
         ("we", 0.1, 0.3),

@@ -61,9 +61,7 @@ class CommandTTS(ABC):
         return pcm
 
     @abstractmethod
-    def _command(
-        self, text: str, voice: str, files: SpeechFiles
-    ) -> tuple[list[str], bytes | None]:
+    def _command(self, text: str, voice: str, files: SpeechFiles) -> tuple[list[str], bytes | None]:
         """The argv to run and the bytes for its stdin (None: no stdin).
 
         The text is also in the private file `files.text`: pass it by file or stdin, never

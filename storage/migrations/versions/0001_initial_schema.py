@@ -24,6 +24,13 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_audit_log")),
     )
     op.create_table(
+        "erasure_receipts",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("counts", sa.JSON(), nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_erasure_receipts")),
+    )
+    op.create_table(
         "processed_updates",
         sa.Column("platform", sa.String(length=16), nullable=False),
         sa.Column("update_id", sa.String(length=64), nullable=False),
@@ -130,7 +137,6 @@ def upgrade() -> None:
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("user_id", sa.Integer(), nullable=False),
         sa.Column("platform", sa.String(length=16), nullable=False),
-        sa.Column("chat_id", sa.String(length=64), nullable=False),
         sa.Column("role", sa.String(length=64), nullable=False),
         sa.Column("level", sa.String(length=16), nullable=False),
         sa.Column("planned_questions", sa.Integer(), nullable=False),
@@ -231,4 +237,5 @@ def downgrade() -> None:
     op.drop_table("consents")
     op.drop_table("users")
     op.drop_table("processed_updates")
+    op.drop_table("erasure_receipts")
     op.drop_table("audit_log")
