@@ -275,9 +275,8 @@ async def test_an_erasure_leaves_a_receipt_with_counts_and_no_identifiers(
     assert await PurgeJob(db=database, clock=FixedClock(NOW)).erase_now(person.user.id) == {}
 
 
+@pytest.mark.parametrize("database", ["postgres"], indirect=True)  # the lock is PostgreSQL's
 async def test_a_purge_is_skipped_while_another_worker_holds_the_lock(database: Database) -> None:
-    if database.dialect != "postgresql":
-        pytest.skip("the advisory lock is PostgreSQL's; SQLite has a single worker")
     person = await plant(database, due_in=timedelta(days=-1))
     async with database.unit_of_work() as other_worker:
         assert await other_worker.erasure.try_purge_lock()
@@ -286,9 +285,8 @@ async def test_a_purge_is_skipped_while_another_worker_holds_the_lock(database: 
     await assert_intact(database, person)
 
 
+@pytest.mark.parametrize("database", ["postgres"], indirect=True)  # workers share PostgreSQL
 async def test_concurrent_purges_erase_each_person_once(database: Database) -> None:
-    if database.dialect != "postgresql":
-        pytest.skip("concurrent workers share PostgreSQL")
     people = [await plant(database, due_in=timedelta(days=-1)) for _ in range(4)]
     jobs = [PurgeJob(db=database, clock=FixedClock(NOW)) for _ in range(3)]
     reports = await asyncio.gather(*(job.run(now=NOW) for job in jobs))
