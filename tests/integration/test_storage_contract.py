@@ -7,10 +7,20 @@ from datetime import UTC, datetime, timedelta
 import pytest
 import sqlalchemy as sa
 
-from storage.db import Database
+from bot.core.records import SessionRecord
+from storage.db import Database, UnitOfWork
 from storage.tables import metadata, turns
 
 NOW = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
+
+
+async def start_session(
+    uow: UnitOfWork, user_id: int, platform: str, *, level: str = "mid", seed: int = 0
+) -> SessionRecord:
+    return await uow.sessions.start(
+        user_id, platform=platform, role="sales", level=level, planned_questions=3, seed=seed,
+        now=NOW,
+    )  # fmt: skip
 
 
 async def test_migrations_create_every_table_of_the_schema(database: Database) -> None:
@@ -59,15 +69,7 @@ async def test_answers_are_sealed_in_the_database_and_readable_through_the_repos
 ) -> None:
     async with database.unit_of_work() as uow:
         user = await uow.users.create("console", "me", now=NOW)
-        session = await uow.sessions.start(
-            user.id,
-            platform="console",
-            role="sales",
-            level="mid",
-            planned_questions=5,
-            seed=7,
-            now=NOW,
-        )
+        session = await start_session(uow, user.id, "console", level="mid", seed=7)
         turn = await uow.turns.ask(
             session.id, seq=1, question_id="q1", question_text="Why?", now=NOW
         )
@@ -95,26 +97,10 @@ async def test_answers_are_sealed_in_the_database_and_readable_through_the_repos
 async def test_sessions_have_one_active_and_keep_finished_ones(database: Database) -> None:
     async with database.unit_of_work() as uow:
         user = await uow.users.create("discord", "9", now=NOW)
-        first = await uow.sessions.start(
-            user.id,
-            platform="discord",
-            role="sales",
-            level="junior",
-            planned_questions=3,
-            seed=1,
-            now=NOW,
-        )
+        first = await start_session(uow, user.id, "discord", level="junior", seed=1)
         await uow.sessions.finish(first.id, status="finished", now=NOW)
         assert await uow.sessions.active(user.id) is None
-        second = await uow.sessions.start(
-            user.id,
-            platform="discord",
-            role="sales",
-            level="junior",
-            planned_questions=3,
-            seed=2,
-            now=NOW,
-        )
+        second = await start_session(uow, user.id, "discord", level="junior", seed=2)
         active = await uow.sessions.active(user.id)
         assert active is not None and active.id == second.id
         statuses = [s.status for s in await uow.sessions.for_user(user.id)]
@@ -125,15 +111,7 @@ async def test_two_turns_with_the_same_sequence_number_are_rejected(database: Da
     with pytest.raises(sa.exc.IntegrityError):
         async with database.unit_of_work() as uow:
             user = await uow.users.create("console", "x", now=NOW)
-            session = await uow.sessions.start(
-                user.id,
-                platform="console",
-                role="sales",
-                level="mid",
-                planned_questions=2,
-                seed=0,
-                now=NOW,
-            )
+            session = await start_session(uow, user.id, "console", level="mid", seed=0)
             await uow.turns.ask(session.id, seq=1, question_id="a", question_text="A", now=NOW)
             await uow.turns.ask(session.id, seq=1, question_id="b", question_text="B", now=NOW)
 
@@ -179,15 +157,7 @@ async def test_deletion_requests_come_due_after_the_grace_period_unless_cancelle
 async def test_deleting_a_person_cascades_to_everything_they_own(database: Database) -> None:
     async with database.unit_of_work() as uow:
         user = await uow.users.create("telegram", "7", now=NOW)
-        session = await uow.sessions.start(
-            user.id,
-            platform="telegram",
-            role="sales",
-            level="mid",
-            planned_questions=1,
-            seed=0,
-            now=NOW,
-        )
+        session = await start_session(uow, user.id, "telegram", level="mid", seed=0)
         await uow.turns.ask(session.id, seq=1, question_id="q", question_text="Q", now=NOW)
         await uow.recordings.save(user, b"OggS...", mime="audio/ogg", duration_s=1.0, now=NOW)
     async with database.unit_of_work() as uow:
