@@ -4,17 +4,14 @@ from __future__ import annotations
 
 import logging
 import random
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 from bot.core.clock import Clock
 from bot.core.models import (
     ChatRef,
     Inbound,
-    InterviewContext,
-    PastTurn,
     Question,
     Reply,
-    Transcript,
 )
 from bot.core.ports import AudioCodec, Coach, ReplySink, SpeechToText
 from bot.core.records import SessionRecord, TurnRecord, UserRecord
@@ -28,6 +25,16 @@ from bot.flows.codec import (
 )
 from bot.flows.questions import ROLES, find_question
 from bot.flows.render import feedback_text, spoken_feedback
+from bot.flows.session_state import (
+    FOLLOW_UP,
+    context_for,
+    deferred_question,
+    main_count,
+    ordinal,
+    score_change,
+    with_earlier_answer,
+    with_status,
+)
 from bot.flows.summary import summarise, summary_text
 from bot.flows.turn import (
     AnswerInput,
@@ -42,7 +49,6 @@ from bot.flows.turn import (
 from bot.flows.voice import Voice
 
 log = logging.getLogger(__name__)
-FOLLOW_UP = "#follow-up"
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,9 +130,9 @@ class InterviewFlow:
             turns = await uow.turns.for_session(session.id, user)
         question = self.question_of(session, turn)
         metrics = measure(answer, transcript)
-        more = _main_count(turns) < session.planned_questions
+        more = main_count(turns) < session.planned_questions
         assessment, planned = await assess_and_plan(
-            self.coach, question=question, transcript=_with_earlier_answer(turns, turn, transcript),
+            self.coach, question=question, transcript=with_earlier_answer(turns, turn, transcript),
             metrics=metrics, context=context_for(session, turns) if more else None,
         )  # fmt: skip
         result = TurnResult(transcript, metrics, assessment, planned)
@@ -138,7 +144,7 @@ class InterviewFlow:
     ) -> None:  # fmt: skip
         """Store the result, ask the follow-up or next question (or finish), and reply."""
         text = feedback_text(result.assessment, result.metrics)
-        change = _score_change(turns, turn, result.assessment.overall)
+        change = score_change(turns, turn, result.assessment.overall)
         if change:
             text = f"{change}\n\n{text}"
         follow_up = result.assessment.follow_up if not turn.is_follow_up else None
@@ -173,7 +179,7 @@ class InterviewFlow:
             base = self.question_of(session, turn)
             fu = Question(id=base.id + FOLLOW_UP, role=base.role, text=follow_up, kind=base.kind)
             return await self._ask(uow, session, fu, seq=seq, follow_up=True)
-        deferred = _deferred_question(turns)
+        deferred = deferred_question(turns)
         if deferred is not None:
             return await uow.turns.ask(
                 session.id, seq=seq, question_id=deferred.question_id,
@@ -187,9 +193,9 @@ class InterviewFlow:
         turns = await uow.turns.for_session(session.id, user)
         current = turns[-1]
         await uow.turns.set_status(current.id, "skipped")
-        turns[-1] = _with_status(current, "skipped")
+        turns[-1] = with_status(current, "skipped")
         planned = None
-        if _main_count(turns) < session.planned_questions:
+        if main_count(turns) < session.planned_questions:
             try:
                 planned = await self.coach.next_question(context_for(session, turns))
             except LookupError:
@@ -261,7 +267,7 @@ class InterviewFlow:
         if turn.is_follow_up:
             label = "Follow-up"
         else:
-            label = f"Question {_ordinal(turns, turn)} of {session.planned_questions}"
+            label = f"Question {ordinal(turns, turn)} of {session.planned_questions}"
         prompt = f"{label}: {turn.question_text}"
         voice = await self.voice.speak(f"{spoken} {prompt}".strip())
         return Reply(f"{lead}\n\n{prompt}".strip(), voice=voice, expects_answer=True)
@@ -281,76 +287,3 @@ class InterviewFlow:
         await uow.turns.record_answer(
             turn.id, user, kind="voice", recording_id=recording.id, now=now
         )
-
-
-def context_for(session: SessionRecord, turns: list[TurnRecord]) -> InterviewContext:
-    past = tuple(
-        PastTurn(
-            question=Question(id=t.question_id, role=session.role, text=t.question_text),
-            answer=(t.transcript or {}).get("text", "") if t.transcript else "",
-            overall=t.overall,
-            follow_up=t.is_follow_up,
-        )
-        for t in turns
-    )
-    asked = tuple(dict.fromkeys(t.question_id for t in turns if not t.is_follow_up))
-    return InterviewContext(
-        role=session.role, level=session.level, turns=past, asked_ids=asked, seed=session.seed
-    )
-
-
-def _main_count(turns: list[TurnRecord]) -> int:
-    """How many distinct main questions have been asked so far."""
-    return len({t.question_id for t in turns if not t.is_follow_up})
-
-
-def _with_earlier_answer(
-    turns: list[TurnRecord], turn: TurnRecord, transcript: Transcript
-) -> Transcript:
-    """A follow-up answer is judged together with the answer it follows up on."""
-    if not turn.is_follow_up:
-        return transcript
-    base_id = turn.question_id.removesuffix(FOLLOW_UP)
-    earlier = [t for t in turns if t.question_id == base_id and t.transcript and t.seq < turn.seq]
-    if not earlier:
-        return transcript
-    first = str(earlier[-1].transcript.get("text", "")) if earlier[-1].transcript else ""
-    return replace(transcript, text=f"{first}\n{transcript.text}".strip(), words=())
-
-
-def _ordinal(turns: list[TurnRecord], turn: TurnRecord) -> int:
-    """The position of a turn's question among the session's main questions, from 1."""
-    order = list(dict.fromkeys(t.question_id for t in turns if not t.is_follow_up))
-    return order.index(turn.question_id) + 1 if turn.question_id in order else len(order)
-
-
-def _deferred_question(turns: list[TurnRecord]) -> TurnRecord | None:
-    """A question set aside by /retry and not asked again since."""
-    for index, turn in enumerate(turns):
-        if turn.status == "deferred":
-            later = turns[index + 1 :]
-            if not any(t.question_id == turn.question_id for t in later):
-                return turn
-    return None
-
-
-def _score_change(turns: list[TurnRecord], turn: TurnRecord, overall: int) -> str:
-    """How the score moved on a retry, or with a follow-up added to the first answer."""
-    if turn.is_follow_up:
-        label, base_id = "With your follow-up", turn.question_id.removesuffix(FOLLOW_UP)
-    elif turn.attempt > 1:
-        label, base_id = "Retry", turn.question_id
-    else:
-        return ""
-    earlier = [
-        t for t in turns
-        if t.question_id == base_id and t.id != turn.id and t.overall is not None
-    ]  # fmt: skip
-    if not earlier:
-        return ""
-    before = earlier[-1].overall or 0
-    return f"{label}: {before} → {overall} ({overall - before:+d})"
-
-
-def _with_status(turn: TurnRecord, status: str) -> TurnRecord:
-    return replace(turn, status=status)

@@ -1,0 +1,84 @@
+"""Pure functions over a session's turns: numbering, deferred questions, score changes."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from bot.core.models import InterviewContext, PastTurn, Question, Transcript
+from bot.core.records import SessionRecord, TurnRecord
+
+FOLLOW_UP = "#follow-up"
+"""Suffix of a follow-up turn's question id: `<bank id>#follow-up`."""
+
+
+def context_for(session: SessionRecord, turns: list[TurnRecord]) -> InterviewContext:
+    past = tuple(
+        PastTurn(
+            question=Question(id=t.question_id, role=session.role, text=t.question_text),
+            answer=(t.transcript or {}).get("text", "") if t.transcript else "",
+            overall=t.overall,
+            follow_up=t.is_follow_up,
+        )
+        for t in turns
+    )
+    asked = tuple(dict.fromkeys(t.question_id for t in turns if not t.is_follow_up))
+    return InterviewContext(
+        role=session.role, level=session.level, turns=past, asked_ids=asked, seed=session.seed
+    )
+
+
+def main_count(turns: list[TurnRecord]) -> int:
+    """How many distinct main questions have been asked so far."""
+    return len({t.question_id for t in turns if not t.is_follow_up})
+
+
+def with_earlier_answer(
+    turns: list[TurnRecord], turn: TurnRecord, transcript: Transcript
+) -> Transcript:
+    """A follow-up answer is judged together with the answer it follows up on."""
+    if not turn.is_follow_up:
+        return transcript
+    base_id = turn.question_id.removesuffix(FOLLOW_UP)
+    earlier = [t for t in turns if t.question_id == base_id and t.transcript and t.seq < turn.seq]
+    if not earlier:
+        return transcript
+    first = str(earlier[-1].transcript.get("text", "")) if earlier[-1].transcript else ""
+    return replace(transcript, text=f"{first}\n{transcript.text}".strip(), words=())
+
+
+def ordinal(turns: list[TurnRecord], turn: TurnRecord) -> int:
+    """The position of a turn's question among the session's main questions, from 1."""
+    order = list(dict.fromkeys(t.question_id for t in turns if not t.is_follow_up))
+    return order.index(turn.question_id) + 1 if turn.question_id in order else len(order)
+
+
+def deferred_question(turns: list[TurnRecord]) -> TurnRecord | None:
+    """A question set aside by /retry and not asked again since."""
+    for index, turn in enumerate(turns):
+        if turn.status == "deferred":
+            later = turns[index + 1 :]
+            if not any(t.question_id == turn.question_id for t in later):
+                return turn
+    return None
+
+
+def score_change(turns: list[TurnRecord], turn: TurnRecord, overall: int) -> str:
+    """How the score moved on a retry, or with a follow-up added to the first answer."""
+    if turn.is_follow_up:
+        label, base_id = "With your follow-up", turn.question_id.removesuffix(FOLLOW_UP)
+    elif turn.attempt > 1:
+        label, base_id = "Retry", turn.question_id
+    else:
+        return ""
+    earlier = [
+        t for t in turns
+        if t.question_id == base_id and t.id != turn.id and t.overall is not None
+    ]  # fmt: skip
+    if not earlier:
+        return ""
+    before = earlier[-1].overall or 0
+    return f"{label}: {before} → {overall} ({overall - before:+d})"
+
+
+def with_status(turn: TurnRecord, status: str) -> TurnRecord:
+    return replace(turn, status=status)
