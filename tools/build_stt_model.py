@@ -1,6 +1,6 @@
 """Regenerate the shipped pocketsphinx model files for interview answers.
 
-Run from the repository root (takes about a minute and ~2 GB of memory)::
+Run from the repository root (about 15 seconds and 1 GB of memory)::
 
     .venv/bin/python tools/build_stt_model.py
 
@@ -22,9 +22,12 @@ with its own back-off), and back-off weights are recomputed so each context norm
 (what SRILM's ``ngram -mix-lm`` does).  The default model is read straight from its binary
 trie with numpy, because pocketsphinx 5.1.1 crashes writing it back as ARPA.
 
-Options: ``--weight`` (domain weight), ``--vocab`` (keep only the N most probable words of the
-default model, plus all domain words, to make the model smaller), ``--out-dir``.  Never add
-the benchmark's held-out sentences (``bench/data``) to the corpus.
+Options: ``--weight`` (domain weight, default 0.6), ``--vocab N`` (keep only the N most
+probable words of the default model, plus all domain words), ``--prune T`` (drop default
+n-grams worth less than T), ``--out-dir``, ``--name``.  The defaults produce the shipped files;
+smaller models measured worse on ``bench/data/stt_dev.txt`` (see ``bench/stt_wer.py``).
+Re-run after editing the corpus or the question banks.  Never add the benchmark's sentences
+(``bench/data``) to the corpus.
 """
 
 from __future__ import annotations
@@ -44,12 +47,12 @@ import numpy as np
 import pocketsphinx as ps
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from bot.providers.stt.lm_trie import TrieLM, read_trie  # noqa: E402
+from bot.providers.stt.lm_trie import TrieLM, read_trie, read_vocabulary  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 STT_DIR = ROOT / "bot" / "providers" / "stt"
-LOG10_LOGBASE = math.log10(1.0001)  # pocketsphinx stores log-probabilities in base 1.0001
 NO_PROB = -99.0
+DEFAULT_LM = Path(ps.get_model_path("en-us/en-us.lm.bin"))
 
 # Domain words cmudict lacks (ARPAbet, as in cmudict).
 EXTRA_PRONUNCIATIONS = {
@@ -159,6 +162,11 @@ def corpus_sentences(known: Collection[str]) -> Iterator[list[str]]:
                     yield words
 
 
+def _bench_sentences() -> Iterator[str]:
+    for path in sorted((ROOT / "bench" / "data").glob("stt_*.txt")):
+        yield from (line for line in path.read_text(encoding="utf-8").splitlines() if line)
+
+
 def _question_texts(node: object) -> Iterator[str]:
     if isinstance(node, dict):
         for key, value in node.items():
@@ -192,17 +200,17 @@ class BackoffLM:
 
     def bigram_bo(self, keys: np.ndarray) -> np.ndarray:
         pos, found = _lookup(self.bi_key, keys)
-        return np.where(found, self.bi_bo[pos], 0.0)
+        return np.asarray(np.where(found, self.bi_bo[pos], 0.0))
 
     def prob2(self, h: np.ndarray, w: np.ndarray) -> np.ndarray:
         pos, found = _lookup(self.bi_key, h * len(self.vocab) + w)
-        return np.where(found, self.bi_p[pos], self.uni_bo[h] + self.uni_p[w])
+        return np.asarray(np.where(found, self.bi_p[pos], self.uni_bo[h] + self.uni_p[w]))
 
     def prob3(self, h2: np.ndarray, h1: np.ndarray, w: np.ndarray) -> np.ndarray:
         v = len(self.vocab)
         pos, found = _lookup(self.tri_key, (h2 * v + h1) * v + w)
         backed_off = self.bigram_bo(h2 * v + h1) + self.prob2(h1, w)
-        return np.where(found, self.tri_p[pos], backed_off)
+        return np.asarray(np.where(found, self.tri_p[pos], backed_off))
 
 
 def _lookup(sorted_keys: np.ndarray, keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -214,7 +222,7 @@ def _lookup(sorted_keys: np.ndarray, keys: np.ndarray) -> tuple[np.ndarray, np.n
 
 def _mixlog(weight: float, dom: np.ndarray, dfl: np.ndarray) -> np.ndarray:
     mixed = weight * np.power(10.0, dom) + (1.0 - weight) * np.power(10.0, dfl)
-    return np.log10(np.maximum(mixed, 1e-99))
+    return np.asarray(np.log10(np.maximum(mixed, 1e-99)))
 
 
 def _backoff(explicit: np.ndarray, lower: np.ndarray) -> np.ndarray:
@@ -395,7 +403,9 @@ def write_arpa(lm: BackoffLM, path: Path) -> None:
             out.write(f"{p:.4f}\t{vocab[h]} {vocab[w]}\t{bo:.4f}\n")
         out.write("\n\\3-grams:\n")
         ctx = lm.tri_key // v
-        triples = zip((ctx // v).tolist(), (ctx % v).tolist(), (lm.tri_key % v).tolist(), strict=True)
+        triples = zip(
+            (ctx // v).tolist(), (ctx % v).tolist(), (lm.tri_key % v).tolist(), strict=True
+        )
         for (a, b, c), p in zip(triples, lm.tri_p.tolist(), strict=True):
             out.write(f"{p:.4f}\t{vocab[a]} {vocab[b]} {vocab[c]}\n")
         out.write("\n\\end\\\n")
@@ -430,7 +440,7 @@ def write_dict(words: Iterable[str], prons: dict[str, list[str]], path: Path) ->
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--weight", type=float, default=0.5, help="domain model weight")
+    parser.add_argument("--weight", type=float, default=0.6, help="domain model weight")
     parser.add_argument("--vocab", type=int, default=0, help="keep N default words (0: all)")
     parser.add_argument("--prune", type=float, default=0.0, help="n-gram pruning threshold")
     parser.add_argument("--out-dir", type=Path, default=STT_DIR / "model")
@@ -438,7 +448,7 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
 
     prons = pronunciations()
-    trie = read_trie(Path(ps.get_model_path("en-us/en-us.lm.bin")))
+    trie = read_trie(DEFAULT_LM)
     sentences, skipped = [], 0
     for sentence in corpus_sentences(prons):
         if all(w in prons for w in sentence):
@@ -446,6 +456,9 @@ def main(argv: list[str] | None = None) -> None:
         else:
             skipped += 1
             print("skipped (no pronunciation):", " ".join(w for w in sentence if w not in prons))
+    held_out = {tuple(normalise(line, prons)) for line in _bench_sentences()}
+    if leaked := held_out & {tuple(s) for s in sentences}:
+        raise SystemExit(f"benchmark sentences found in the corpus: {sorted(leaked)[:3]}")
     domain_words = {w for s in sentences for w in s}
     ranked = np.argsort(-trie.uni_p, kind="stable")
     if args.vocab:
@@ -467,15 +480,8 @@ def main(argv: list[str] | None = None) -> None:
         write_arpa(mixed, arpa)
         arpa_to_bin(arpa, args.out_dir / f"{args.name}.lm.bin")
     n = write_dict(vocab, prons, args.out_dir / f"{args.name}.dict")
-    default_vocab = read_trie_vocabulary_default()
-    m = write_dict(default_vocab, prons, args.out_dir / "default.dict")
+    m = write_dict(read_vocabulary(DEFAULT_LM), prons, args.out_dir / "default.dict")
     print(f"dictionaries: {args.name}.dict {n} words, default.dict {m} words")
-
-
-def read_trie_vocabulary_default() -> tuple[str, ...]:
-    from bot.providers.stt.lm_trie import read_vocabulary
-
-    return read_vocabulary(Path(ps.get_model_path("en-us/en-us.lm.bin")))
 
 
 if __name__ == "__main__":

@@ -6,26 +6,22 @@ import asyncio
 import re
 import shutil
 import subprocess
-import threading
+import time
 import wave
-from collections.abc import Callable
+from collections.abc import Iterator
 from pathlib import Path
 from types import SimpleNamespace
-from typing import TypeVar
 
 import jiwer
 import pocketsphinx
 import pytest
 
-from bot import audio
 from bot.audio import wav_bytes
 from bot.core.errors import ProviderError
 from bot.core.models import AudioClip, Pcm
-from bot.providers.stt import pocketsphinx as ps_stt
+from bot.providers.stt import sphinx_worker
 from bot.providers.stt.lm_trie import read_vocabulary
 from bot.providers.stt.pocketsphinx import PocketsphinxSTT, model_files
-
-T = TypeVar("T")
 
 ANSWER = "I led a team of five engineers and we shipped the new payment service two weeks early"
 OTHERS = (
@@ -58,8 +54,10 @@ def words_of(text: str) -> list[str]:
 
 
 @pytest.fixture(scope="module")
-def stt() -> PocketsphinxSTT:
-    return PocketsphinxSTT(pool_size=2)
+def stt() -> Iterator[PocketsphinxSTT]:
+    stt = PocketsphinxSTT(pool_size=2)
+    yield stt
+    stt.close()
 
 
 async def test_a_spoken_answer_is_transcribed_with_most_words_right(
@@ -130,27 +128,28 @@ async def test_the_decoder_is_built_once_for_many_transcriptions(tmp_path: Path)
     assert stt.decoders_built == 1
 
 
-async def test_recognition_runs_in_the_cpu_pool_not_on_the_event_loop(
-    stt: PocketsphinxSTT, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+async def test_the_event_loop_keeps_running_while_an_answer_is_recognised(
+    stt: PocketsphinxSTT, tmp_path: Path
 ) -> None:
-    recognised_in: list[threading.Thread] = []
-    pooled: list[object] = []
-    real_transcribe, real_run_cpu = stt.transcribe_pcm, audio.run_cpu
+    clip = wav_clip(speak(" ".join([ANSWER, *OTHERS]), tmp_path))
+    lags: list[float] = []
+    done = asyncio.Event()
 
-    def spy(pcm: Pcm) -> object:
-        recognised_in.append(threading.current_thread())
-        return real_transcribe(pcm)
+    async def tick() -> None:
+        while not done.is_set():
+            started = time.perf_counter()
+            await asyncio.sleep(0.01)
+            lags.append(time.perf_counter() - started - 0.01)
 
-    async def run_cpu(fn: Callable[..., T], *args: object) -> T:
-        pooled.append(fn)
-        return await real_run_cpu(fn, *args)
+    ticker = asyncio.create_task(tick())
+    started = time.perf_counter()
+    await stt.transcribe(clip)
+    took = time.perf_counter() - started
+    done.set()
+    await ticker
 
-    monkeypatch.setattr(stt, "transcribe_pcm", spy)
-    monkeypatch.setattr(audio, "run_cpu", run_cpu)
-    await stt.transcribe(wav_clip(speak(OTHERS[1], tmp_path)))
-
-    assert spy in pooled
-    assert recognised_in and recognised_in[0] is not threading.current_thread()
+    assert took > 1.0  # long enough for a blocked loop to show
+    assert max(lags) < 0.25
 
 
 def test_the_pruned_dictionaries_cover_every_language_model_word() -> None:
@@ -176,22 +175,38 @@ async def test_a_missing_model_file_is_a_provider_error(tmp_path: Path) -> None:
         stt.transcribe_pcm(Pcm(b"\x10\x27" * 16000, 16000))
 
 
-def test_a_decoding_failure_is_a_provider_error_and_frees_the_decoder_slot(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    def fail(*_: object) -> None:
-        raise RuntimeError("boom")
-
-    broken = SimpleNamespace(start_utt=lambda: None, process_raw=fail, end_utt=lambda: None)
-    stt = PocketsphinxSTT(pool_size=1)
-    monkeypatch.setattr(stt, "_build", lambda: broken)
+def test_a_model_that_cannot_load_is_a_provider_error_every_time(tmp_path: Path) -> None:
+    junk = tmp_path / "junk.lm.bin"
+    junk.write_bytes(b"not a language model")
+    stt = PocketsphinxSTT(lm_path=junk, pool_size=1)
     speech = Pcm(b"\x10\x27\xf0\xd8" * 8000, 16000)
-
-    for _ in range(2):  # a second call would wait forever if the slot were not freed
-        with pytest.raises(ProviderError, match="could not decode"):
-            stt.transcribe_pcm(speech)
+    try:
+        for _ in range(2):  # the second call would hang if the first had leaked its worker
+            with pytest.raises(ProviderError, match="could not load"):
+                stt.transcribe_pcm(speech)
+    finally:
+        stt.close()
 
     assert stt.decoders_built == 0
+
+
+async def test_a_crashed_worker_is_a_retryable_error_and_the_next_answer_works(
+    tmp_path: Path,
+) -> None:
+    stt = PocketsphinxSTT(pool_size=1)
+    clip = wav_clip(speak(OTHERS[0], tmp_path))
+    try:
+        await stt.transcribe(clip)
+        stt._idle[0]._proc.kill()
+
+        with pytest.raises(ProviderError) as failure:
+            await stt.transcribe(clip)
+        again = await stt.transcribe(clip)
+    finally:
+        stt.close()
+
+    assert failure.value.retryable
+    assert "manager" in again.text.split()
 
 
 def test_silences_noises_and_pronunciation_variants_are_not_reported_as_words() -> None:
@@ -209,7 +224,7 @@ def test_silences_noises_and_pronunciation_variants_are_not_reported_as_words() 
     ]
     decoder = SimpleNamespace(config={"frate": 100}, seg=lambda: segments)
 
-    words = ps_stt._words(decoder, duration=1.0)
+    words = sphinx_worker.words_of(decoder, duration=1.0)
 
     assert [(w.text, w.start_s, w.end_s) for w in words] == [
         ("we", 0.1, 0.3),

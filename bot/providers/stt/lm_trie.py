@@ -97,7 +97,9 @@ def read_trie(path: Path) -> TrieLM:
     quant = np.frombuffer(raw, "<f4", 3 * _QUANT_BINS, lay.quant_at).astype(np.float64)
     quant *= _LOG10_LOGBASE
     bi_prob_bins, bi_bo_bins, tri_prob_bins = np.split(quant, 3)
-    uni = np.frombuffer(raw, [("p", "<f4"), ("bo", "<f4"), ("next", "<u4")], n1 + 1, lay.unigrams_at)
+    uni = np.frombuffer(
+        raw, [("p", "<f4"), ("bo", "<f4"), ("next", "<u4")], n1 + 1, lay.unigrams_at
+    )
     mem = np.frombuffer(raw, np.uint8, lay.mid_size + lay.long_size, lay.mem_at)
     word_bits, next_bits = n1.bit_length(), n3.bit_length()
 
