@@ -48,6 +48,10 @@ class App:
         await self.db.upgrade()
 
     async def close(self) -> None:
+        """Stop provider workers (the offline recogniser runs in processes), then the database."""
+        close = getattr(self.stt, "close", None)
+        if callable(close):
+            close()
         await self.db.close()
 
 
