@@ -6,6 +6,7 @@ import os
 import secrets
 from collections.abc import AsyncIterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 import sqlalchemy as sa
@@ -27,6 +28,21 @@ def pytest_report_header(config: pytest.Config) -> str:
     if POSTGRES_URL:
         return f"postgres tests: ON ({make_url(POSTGRES_URL).render_as_string(hide_password=True)})"
     return "postgres tests: OFF -- " + POSTGRES_SKIP
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    """Say plainly how the PostgreSQL tests went (CI's log must show them running)."""
+    outcomes: dict[str, int] = {}
+    for outcome in ("passed", "failed", "error", "skipped"):
+        for report in terminalreporter.stats.get(outcome, []):
+            if "[postgres" in getattr(report, "nodeid", "") and report.when in ("call", "setup"):
+                if outcome == "passed" and report.when != "call":
+                    continue
+                outcomes[outcome] = outcomes.get(outcome, 0) + 1
+    summary = ", ".join(f"{n} {k}" for k, n in sorted(outcomes.items())) or "none collected"
+    terminalreporter.write_line(
+        f"PostgreSQL tests: {summary}" + ("" if POSTGRES_URL else f" -- {POSTGRES_SKIP}")
+    )
 
 
 async def _fresh_postgres_database() -> str:
