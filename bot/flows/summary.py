@@ -51,9 +51,11 @@ def summarise(assessments: Sequence[Assessment], *, skipped: int = 0) -> Summary
 
 
 def _highlight(name: str, average: float, dims: list[DimensionScore], *, best: bool) -> Highlight:
-    quoted = [d for d in dims if d.evidence]
-    pool = quoted or dims
-    pick = max(pool, key=lambda d: d.score) if best else min(pool, key=lambda d: d.score)
+    if best:  # a strength is best shown with the candidate's own words
+        pool = [d for d in dims if d.evidence] or dims
+        pick = max(pool, key=lambda d: d.score)
+    else:  # a weakness is shown where it was weakest, quoted or not
+        pick = min(dims, key=lambda d: d.score)
     return Highlight(name, average, pick.evidence, pick.justification)
 
 

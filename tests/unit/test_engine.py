@@ -219,3 +219,16 @@ async def test_a_follow_up_answer_is_judged_together_with_the_answer_it_follows(
     coach = world.app.coach
     assert isinstance(coach, FakeCoach)
     assert coach.assessed[-1] == f"{THIN}\nWe cut the error rate by 30 percent in two weeks."
+
+
+def test_the_summary_shows_a_weakness_where_it_was_weakest() -> None:
+    from bot.core.models import Assessment, DimensionScore
+    from bot.flows.summary import summarise
+
+    weak = DimensionScore("relevance", 1, "Drifts from the question.", "")
+    fair = DimensionScore("relevance", 3, "On the question.", "our checkout service")
+    strong = DimensionScore("impact", 5, "Measured outcome.", "cut latency by 80%")
+    summary = summarise([Assessment(40, (weak, strong)), Assessment(70, (fair, strong))])
+    [improvement] = summary.improvements
+    assert improvement.advice == "Drifts from the question." and improvement.quote == ""
+    assert summary.strengths[0].quote == "cut latency by 80%"
