@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import argparse
+import asyncio
 import json
 import logging
+import signal
 import sys
 from dataclasses import asdict, replace
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from bot.app import App, build_app, export_document
 from bot.config import Settings
@@ -16,6 +19,9 @@ from bot.core.errors import AudioError, CoachError
 from bot.core.models import AudioClip, ChatRef, Question, Transcript
 from bot.flows.questions import normalise_level, normalise_role
 from bot.scheduler import start_scheduler
+
+if TYPE_CHECKING:
+    from bot.adapters.telegram import TelegramOptions
 
 LOCAL_NOTICE = (
     "Local practice: your answers are stored encrypted in {data_dir} on this machine. {note}\n"
@@ -85,6 +91,13 @@ def _parse_instant(text: str) -> datetime:
 
 async def run(settings: Settings) -> int:
     """Run every configured platform; with none, the terminal interview."""
+    if settings.telegram_bot_token:
+        if settings.discord_bot_token:
+            logging.getLogger(__name__).warning(
+                "DISCORD_BOT_TOKEN is set but this version has no Discord adapter yet; "
+                "serving Telegram only"
+            )
+        return await _serve_telegram(settings)
     if settings.platforms:
         names = ", ".join(settings.platforms)
         raise CoachError(
@@ -92,6 +105,58 @@ async def run(settings: Settings) -> int:
             "unset the token to use the terminal interview"
         )
     return await _console(settings, opening=("/start",), background=True)
+
+
+async def _serve_telegram(settings: Settings) -> int:
+    """Telegram, the HTTP server and the purge job on one loop until SIGINT or SIGTERM."""
+    from bot.adapters.telegram import TelegramConnector
+    from bot.web import TelegramWebhook, build_web_app, start_web
+
+    secret = settings.telegram_webhook_secret
+    connector = TelegramConnector(_telegram_options(settings))
+    path = connector.webhook_path
+    hook = (
+        TelegramWebhook(path, secret.get_secret_value(), connector.feed)
+        if path and secret
+        else None
+    )
+    stop, loop = asyncio.Event(), asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signum, stop.set)
+    app = build_app(settings)
+    try:
+        await app.start()
+        web_app = build_web_app(telegram=hook)
+        web = await start_web(web_app, host=settings.http_host, port=settings.http_port)
+        scheduler = None
+        try:
+            await connector.start(app.engine.handle)
+            scheduler = start_scheduler(app.purge, interval_s=settings.purge_interval_s)
+            await stop.wait()
+        finally:
+            await web.cleanup()
+            await connector.stop()
+            if scheduler is not None:
+                scheduler.shutdown(wait=False)
+    finally:
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            loop.remove_signal_handler(signum)
+        await app.close()
+    return 0
+
+
+def _telegram_options(settings: Settings) -> TelegramOptions:
+    from bot.adapters.telegram import TelegramOptions
+
+    assert settings.telegram_bot_token is not None
+    secret = settings.telegram_webhook_secret
+    return TelegramOptions(
+        token=settings.telegram_bot_token.get_secret_value(),
+        api_base_url=settings.telegram_api_base_url,
+        file_base_url=settings.telegram_file_base_url,
+        webhook_url=settings.telegram_webhook_url,
+        webhook_secret=secret.get_secret_value() if secret else None,
+    )
 
 
 async def practice(settings: Settings, args: argparse.Namespace) -> int:

@@ -1,0 +1,1 @@
+"""Loopback fakes of outside HTTP services, speaking their wire formats."""
