@@ -101,13 +101,8 @@ class FlowEngine:
         if notice is not None:  # deletion requested: processing stops until it is cancelled
             await sink.send(chat, notice)
             return
-        if user is None:
-            gate = self.consent.prompt()
-            if command is None or command.name != "start":
-                gate = Reply(f"{texts.CONSENT_NEEDED}\n\n{gate.text}", buttons=gate.buttons)
-            else:
-                gate = Reply(f"{texts.WELCOME}\n\n{gate.text}", buttons=gate.buttons)
-            await sink.send(chat, gate)  # nothing stored, nothing downloaded, no provider
+        if user is None:  # nothing stored, nothing downloaded, no provider called
+            await sink.send(chat, self._consent_prompt(command))
             return
         if command is not None:
             await self._command(user, command, chat, sink)
@@ -115,6 +110,15 @@ class FlowEngine:
             await self._button(user, button, chat, sink)
         else:
             await self._answer(user, inbound, sink)
+
+    def _consent_prompt(self, command: Command | None) -> Reply:
+        gate = self.consent.prompt()
+        lead = (
+            texts.WELCOME
+            if command is not None and command.name == "start"
+            else (texts.CONSENT_NEEDED)
+        )
+        return Reply(f"{lead}\n\n{gate.text}", buttons=gate.buttons)
 
     async def _rights(
         self, inbound: Inbound, command: Command | None, button: str | None, sink: ReplySink
