@@ -90,7 +90,11 @@ def build_app(settings: Settings, **overrides: Any) -> App:
         store=db, interview=interview, clock=clock, hasher=hasher, rights=rights,
         consent=ConsentGate(clock=clock, hasher=hasher, processors_note=processors),
         max_answer_minutes=settings.max_answer_seconds / 60,
-        privacy_text=privacy_notice(processors=processors, contact=settings.privacy_contact),
+        privacy_text=privacy_notice(
+            processors=processors, contact=settings.privacy_contact,
+            grace_days=settings.deletion_grace_days,
+            financial_years=settings.financial_retention_years,
+        ),
     )  # fmt: skip
     return App(settings, db, engine, stt, tts, coach, codec, hasher, purge)
 

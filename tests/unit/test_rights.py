@@ -117,3 +117,16 @@ async def test_the_purge_erases_after_the_grace_period_and_not_before(tmp_path: 
         assert await world.count("users") == 0 and await world.count("turns") == 0
     finally:
         await world.app.close()
+
+
+async def test_privacy_summary_is_drawn_from_the_registry_and_names_the_contact(
+    world: World,
+) -> None:
+    from bot.privacy.registry import PROCESSORS, TABLES
+
+    text = (await world.candidate().say("/privacy")).text
+    categories = {g.category for t in TABLES for g in t.groups} - {"operational"}
+    for category in categories:
+        assert f"• {category.capitalize()}:" in text, category
+    assert all(p.name in text for p in PROCESSORS)
+    assert "privacy@example.org" in text and "/export" in text and "30-day" in text
