@@ -21,5 +21,7 @@ RUN mkdir -p /data /keys && chown coach:coach /data /keys
 VOLUME ["/data", "/keys"]
 USER coach
 
-# A HEALTHCHECK is added with the HTTP health endpoint (admin and operations issue).
+# /healthz is served by `coach run` when a platform token is set (on COACH_HTTP_PORT).
+HEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 \
+    CMD python -c "import os,urllib.request; urllib.request.urlopen('http://127.0.0.1:%s/healthz' % os.environ.get('COACH_HTTP_PORT', '8080'), timeout=4)"
 CMD ["coach", "run"]
