@@ -10,6 +10,7 @@ from typing import Any
 
 from bot.config import Settings
 from bot.core.clock import Clock, SystemClock
+from bot.core.errors import ConfigError
 from bot.core.models import ChatRef, Document
 from bot.core.ports import AudioCodec, Coach, SpeechToText, TextToSpeech
 from bot.core.records import UserRecord
@@ -49,10 +50,23 @@ class App:
 
     async def close(self) -> None:
         """Stop provider workers (the offline recogniser runs in processes), then the database."""
-        close = getattr(self.stt, "close", None)
-        if callable(close):
-            close()
+        for provider in _leaves(self.stt, self.tts):
+            aclose = getattr(provider, "aclose", None)
+            if callable(aclose):
+                await aclose()
+            close = getattr(provider, "close", None)
+            if callable(close):
+                close()
         await self.db.close()
+
+
+def _leaves(*providers: object) -> list[object]:
+    """The providers themselves, looking inside fallback chains (`.providers`)."""
+    found: list[object] = []
+    for provider in providers:
+        inner = getattr(provider, "providers", None)
+        found += _leaves(*inner) if isinstance(inner, tuple) else [provider]
+    return [p for p in found if p is not None]
 
 
 def build_app(settings: Settings, **overrides: Any) -> App:
@@ -111,9 +125,10 @@ async def export_document(
 
 def processors_note(stt: SpeechToText, tts: TextToSpeech | None, coach: Coach) -> str:
     """Which third parties receive what, from the providers actually configured."""
-    local = {"pocketsphinx", "flite", "espeak-ng", "flite+espeak-ng", "rules"}
+    local = {"pocketsphinx", "flite", "espeak-ng", "rules"}
     names = {stt.name, coach.name, *((tts.name,) if tts else ())}
-    remote = sorted(n for n in names if n not in local)
+    parts = {part for name in names for part in name.split("+")}  # fallback chains
+    remote = sorted(n for n in parts if n not in local)
     if not remote:
         return (
             "Speech recognition, scoring and the voice all run on this server; nothing is "
@@ -130,21 +145,56 @@ def _codec(settings: Settings) -> AudioCodec:
 
 
 def _stt(settings: Settings) -> SpeechToText:
+    """pocketsphinx, or Whisper over it (COACH_STT=openai, or auto with OPENAI_API_KEY)."""
     from bot.providers.stt.pocketsphinx import PocketsphinxSTT
 
-    return PocketsphinxSTT()
+    key = settings.openai_api_key
+    engine = settings.stt_engine
+    if engine == "pocketsphinx" or (engine == "auto" and key is None):
+        return PocketsphinxSTT()
+    if key is None:
+        raise ConfigError("OPENAI_API_KEY: required when COACH_STT=openai")
+    from bot.providers.fallback_stt import FallbackSTT
+    from bot.providers.stt.openai_whisper import OpenAIWhisperSTT
+
+    cloud = OpenAIWhisperSTT(
+        api_key=key.get_secret_value(), base_url=settings.openai_base_url,
+        model=settings.stt_model, language=settings.stt_language,
+        timeout_s=settings.provider_timeout_s,
+    )  # fmt: skip
+    return FallbackSTT(cloud, PocketsphinxSTT())
 
 
 def _tts(settings: Settings) -> TextToSpeech | None:
+    """flite (espeak-ng behind it), or Cartesia over them (COACH_TTS=cartesia, or auto + key)."""
     if settings.tts_engine == "none":
         return None
     from bot.providers.tts.espeak import EspeakTTS
     from bot.providers.tts.fallback import FallbackTTS
     from bot.providers.tts.flite import FliteTTS
 
-    if settings.tts_engine == "espeak":
-        return EspeakTTS()
-    return FallbackTTS(FliteTTS(voice=settings.tts_voice), EspeakTTS())
+    offline = (EspeakTTS(),) if settings.tts_engine == "espeak" else (
+        FliteTTS(voice=settings.tts_voice), EspeakTTS(),
+    )  # fmt: skip
+    engine, key = settings.tts_engine, settings.cartesia_api_key
+    if engine in ("flite", "espeak") or (engine == "auto" and key is None):
+        return offline[0] if len(offline) == 1 else FallbackTTS(*offline)
+    return FallbackTTS(_cartesia(settings), *offline)
+
+
+def _cartesia(settings: Settings) -> TextToSpeech:
+    """Cartesia from its settings; the key and a voice id are required."""
+    from bot.providers.tts.cartesia import CartesiaTTS
+
+    if settings.cartesia_api_key is None:
+        raise ConfigError("CARTESIA_API_KEY: required when COACH_TTS=cartesia")
+    if not settings.tts_voice_id:
+        raise ConfigError("COACH_TTS_VOICE_ID: required with Cartesia (CARTESIA_API_KEY)")
+    return CartesiaTTS(
+        api_key=settings.cartesia_api_key.get_secret_value(), voice_id=settings.tts_voice_id,
+        base_url=settings.cartesia_base_url, model=settings.tts_model,
+        timeout_s=settings.provider_timeout_s,
+    )  # fmt: skip
 
 
 def _coach() -> Coach:

@@ -32,9 +32,20 @@ class Settings(BaseSettings):
     questions_per_interview: int = Field(5, ge=1, le=20, alias="COACH_QUESTIONS")
     max_answer_seconds: float = Field(180.0, gt=0, le=1800, alias="COACH_MAX_ANSWER_SECONDS")
     max_audio_bytes: int = Field(20 * 1024 * 1024, gt=0, alias="COACH_MAX_AUDIO_BYTES")
-    tts_engine: Literal["flite", "espeak", "none"] = Field("flite", alias="COACH_TTS")
+    tts_engine: Literal["auto", "flite", "espeak", "cartesia", "none"] = Field(
+        "auto", alias="COACH_TTS"
+    )
     tts_voice: str = Field("slt", alias="COACH_TTS_VOICE")
-    stt_engine: Literal["pocketsphinx"] = Field("pocketsphinx", alias="COACH_STT")
+    stt_engine: Literal["auto", "pocketsphinx", "openai"] = Field("auto", alias="COACH_STT")
+    openai_api_key: SecretStr | None = Field(None, alias="OPENAI_API_KEY")
+    openai_base_url: str = Field("https://api.openai.com/v1", alias="OPENAI_BASE_URL")
+    stt_model: str = Field("whisper-1", min_length=1, alias="COACH_STT_MODEL")
+    stt_language: str | None = Field(None, alias="COACH_STT_LANGUAGE")
+    cartesia_api_key: SecretStr | None = Field(None, alias="CARTESIA_API_KEY")
+    cartesia_base_url: str = Field("https://api.cartesia.ai", alias="CARTESIA_BASE_URL")
+    tts_model: str = Field("sonic-3", min_length=1, alias="COACH_TTS_MODEL")
+    tts_voice_id: str | None = Field(None, alias="COACH_TTS_VOICE_ID")
+    provider_timeout_s: float = Field(30.0, gt=0, le=600, alias="COACH_PROVIDER_TIMEOUT_S")
     privacy_contact: str = Field("privacy@example.org", alias="COACH_PRIVACY_CONTACT")
     deletion_grace_days: int = Field(30, ge=0, le=365, alias="COACH_DELETION_GRACE_DAYS")
     purge_interval_s: int = Field(3600, ge=60, alias="COACH_PURGE_INTERVAL")
@@ -61,7 +72,8 @@ class Settings(BaseSettings):
 
     @field_validator(
         "telegram_bot_token", "discord_bot_token", "master_key", "telegram_webhook_url",
-        "telegram_webhook_secret", mode="before",
+        "telegram_webhook_secret", "openai_api_key", "cartesia_api_key", "stt_language",
+        "tts_voice_id", mode="before",
     )  # fmt: skip
     @classmethod
     def _blank_is_none(cls, value: object) -> object:
