@@ -2,13 +2,9 @@
 
 from __future__ import annotations
 
-import logging
-
-from bot.core.errors import ProviderError, ProviderUnavailable
 from bot.core.models import AudioClip, Transcript
 from bot.core.ports import SpeechToText
-
-log = logging.getLogger(__name__)
+from bot.providers.in_order import first_that_works
 
 
 class FallbackSTT:
@@ -23,28 +19,10 @@ class FallbackSTT:
         self.name = "+".join(provider.name for provider in self.providers)
 
     async def transcribe(self, clip: AudioClip, *, language: str | None = None) -> Transcript:
-        errors: list[ProviderError] = []
-        for index, provider in enumerate(self.providers):
-            try:
-                return await provider.transcribe(clip, language=language)
-            except ProviderError as exc:
-                errors.append(exc)
-                log.warning(
-                    "speech-to-text provider %s failed (%s, %s of %s)",
-                    provider.name,
-                    type(exc).__name__,
-                    index + 1,
-                    len(self.providers),
-                )
-        names = ", ".join(provider.name for provider in self.providers)
-        if all(isinstance(exc, ProviderUnavailable) for exc in errors):
-            raise ProviderUnavailable(f"no speech-to-text provider can run: {names}") from errors[
-                -1
-            ]
-        retryable = any(exc.retryable for exc in errors)
-        raise ProviderError(
-            f"every speech-to-text provider failed: {names}", retryable=retryable
-        ) from errors[-1]
+        async def hear(_index: int, provider: SpeechToText) -> Transcript:
+            return await provider.transcribe(clip, language=language)
+
+        return await first_that_works(self.providers, hear, kind="speech-to-text")
 
     def close(self) -> None:
         """Close providers that hold resources (the app calls this on shutdown)."""

@@ -2,13 +2,9 @@
 
 from __future__ import annotations
 
-import logging
-
-from bot.core.errors import ProviderError, ProviderUnavailable
 from bot.core.models import Pcm
 from bot.core.ports import TextToSpeech
-
-log = logging.getLogger(__name__)
+from bot.providers.in_order import first_that_works
 
 
 class FallbackTTS:
@@ -23,25 +19,7 @@ class FallbackTTS:
         self.name = "+".join(provider.name for provider in self.providers)
 
     async def synthesize(self, text: str, *, voice: str | None = None) -> Pcm:
-        errors: list[ProviderError] = []
-        for index, provider in enumerate(self.providers):
-            try:
-                return await provider.synthesize(text, voice=voice if index == 0 else None)
-            except ProviderError as exc:
-                errors.append(exc)
-                log.warning(
-                    "text-to-speech provider %s failed (%s, %s of %s)",
-                    provider.name,
-                    type(exc).__name__,
-                    index + 1,
-                    len(self.providers),
-                )
-        names = ", ".join(provider.name for provider in self.providers)
-        if all(isinstance(exc, ProviderUnavailable) for exc in errors):
-            raise ProviderUnavailable(f"no text-to-speech provider can run: {names}") from errors[
-                -1
-            ]
-        retryable = any(exc.retryable for exc in errors)
-        raise ProviderError(
-            f"every text-to-speech provider failed: {names}", retryable=retryable
-        ) from errors[-1]
+        async def speak(index: int, provider: TextToSpeech) -> Pcm:
+            return await provider.synthesize(text, voice=voice if index == 0 else None)
+
+        return await first_that_works(self.providers, speak, kind="text-to-speech")
