@@ -9,58 +9,29 @@ transcript character at the requested rate. Tests inject HTTP failures (with an 
 
 from __future__ import annotations
 
-import asyncio
 import struct
 from dataclasses import dataclass, field
 from typing import Any
 
 from aiohttp import web
 
+from tests.fake_servers.loopback import LoopbackServer
+
 API_KEY = "sk_car_test"
 SECONDS_PER_CHAR = 0.01
 
 
 @dataclass
-class Failure:
-    status: int = 500
-    retry_after: str | None = None
-    hang: bool = False
-
-
-@dataclass
-class FakeCartesia:
+class FakeCartesia(LoopbackServer):
     requests: list[dict[str, Any]] = field(default_factory=list)
     headers: list[dict[str, str]] = field(default_factory=list)
-    failures: list[Failure] = field(default_factory=list)
-    port: int = 0
-    _runner: web.AppRunner | None = None
-    _release: asyncio.Event = field(default_factory=asyncio.Event)
 
     @property
     def base_url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
-    def fail(self, status: int = 500, *, times: int = 1, retry_after: str | None = None) -> None:
-        """Answer the next `times` requests with `status`."""
-        self.failures.extend(Failure(status, retry_after) for _ in range(times))
-
-    def hang(self, *, times: int = 1) -> None:
-        """Hold the next `times` requests open until the server stops (a client timeout)."""
-        self.failures.extend(Failure(hang=True) for _ in range(times))
-
-    async def start(self) -> None:
-        app = web.Application()
+    def routes(self, app: web.Application) -> None:
         app.router.add_post("/tts/bytes", self._bytes)
-        self._runner = web.AppRunner(app)
-        await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", 0)
-        await site.start()
-        self.port = self._runner.addresses[0][1]
-
-    async def stop(self) -> None:
-        self._release.set()
-        if self._runner is not None:
-            await self._runner.cleanup()
 
     async def _bytes(self, request: web.Request) -> web.StreamResponse:
         if request.headers.get("Authorization") != f"Bearer {API_KEY}":
@@ -70,11 +41,8 @@ class FakeCartesia:
         body = await request.json()
         self.requests.append(body)
         self.headers.append({k.lower(): v for k, v in request.headers.items()})
-        if self.failures:
-            failure = self.failures.pop(0)
-            if failure.hang:
-                await self._release.wait()
-            headers = {"Retry-After": failure.retry_after} if failure.retry_after else None
+        if failure := await self.injected_failure():
+            headers = self.retry_headers(failure)
             return _error(failure.status, "Service unavailable", headers)
         output = body.get("output_format", {})
         if output.get("container") != "raw" or output.get("encoding") != "pcm_s16le":

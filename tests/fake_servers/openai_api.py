@@ -9,11 +9,12 @@ server refuse `verbose_json` with a 400, as some OpenAI-compatible servers do.
 
 from __future__ import annotations
 
-import asyncio
 from dataclasses import dataclass, field
 from typing import Any
 
 from aiohttp import web
+
+from tests.fake_servers.loopback import LoopbackServer
 
 API_KEY = "sk-test-openai"
 WORDS = (("Tell", 0.0, 0.3), ("me", 0.3, 0.5), ("about", 0.5, 0.9), ("it.", 0.9, 1.4))
@@ -35,59 +36,26 @@ class Upload:
 
 
 @dataclass
-class Failure:
-    status: int = 500
-    retry_after: str | None = None
-    hang: bool = False
-
-
-@dataclass
-class FakeOpenAI:
+class FakeOpenAI(LoopbackServer):
     words: tuple[tuple[str, float, float], ...] = WORDS
     language: str = "english"
     refuse_verbose: bool = False
     uploads: list[Upload] = field(default_factory=list)
-    failures: list[Failure] = field(default_factory=list)
-    port: int = 0
-    _runner: web.AppRunner | None = None
-    _release: asyncio.Event = field(default_factory=asyncio.Event)
 
     @property
     def base_url(self) -> str:
         return f"http://127.0.0.1:{self.port}/v1"
 
-    def fail(self, status: int = 500, *, times: int = 1, retry_after: str | None = None) -> None:
-        """Answer the next `times` requests with `status`."""
-        self.failures.extend(Failure(status, retry_after) for _ in range(times))
-
-    def hang(self, *, times: int = 1) -> None:
-        """Hold the next `times` requests open until the server stops (a client timeout)."""
-        self.failures.extend(Failure(hang=True) for _ in range(times))
-
-    async def start(self) -> None:
-        app = web.Application()
+    def routes(self, app: web.Application) -> None:
         app.router.add_post("/v1/audio/transcriptions", self._transcribe)
-        self._runner = web.AppRunner(app)
-        await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", 0)
-        await site.start()
-        self.port = self._runner.addresses[0][1]
-
-    async def stop(self) -> None:
-        self._release.set()
-        if self._runner is not None:
-            await self._runner.cleanup()
 
     async def _transcribe(self, request: web.Request) -> web.StreamResponse:
         if request.headers.get("Authorization") != f"Bearer {API_KEY}":
             return _error(401, "Incorrect API key provided", "invalid_api_key")
         upload = await _read_upload(request)
         self.uploads.append(upload)
-        if self.failures:
-            failure = self.failures.pop(0)
-            if failure.hang:
-                await self._release.wait()
-            headers = {"Retry-After": failure.retry_after} if failure.retry_after else None
+        if failure := await self.injected_failure():
+            headers = self.retry_headers(failure)
             return _error(failure.status, "The server had an error", "server_error", headers)
         return self._answer(upload.field("response_format") or "json")
 
