@@ -12,24 +12,10 @@ from bot.providers.retry import RetryPolicy
 from bot.providers.tts.cartesia import CartesiaTTS
 from bot.providers.tts.fallback import FallbackTTS
 from tests.fake_servers.cartesia_api import API_KEY, SECONDS_PER_CHAR, FakeCartesia
+from tests.fakes import Delays
 
 VOICE_ID = "voice-under-test"
 TEXT = "Tell me about a time you disagreed with your manager."
-
-
-class Delays:
-    """Records the retry waits instead of sleeping, and the providers to close afterwards."""
-
-    def __init__(self) -> None:
-        self.waits: list[float] = []
-        self.opened: list[CartesiaTTS] = []
-
-    def keep(self, provider: CartesiaTTS) -> CartesiaTTS:
-        self.opened.append(provider)
-        return provider
-
-    async def sleep(self, seconds: float) -> None:
-        self.waits.append(seconds)
 
 
 class OfflineTTS:
@@ -54,15 +40,19 @@ async def server() -> AsyncIterator[FakeCartesia]:
 
 
 @pytest.fixture
-async def delays() -> AsyncIterator[Delays]:
-    recorder = Delays()
+async def delays() -> AsyncIterator[Delays[CartesiaTTS]]:
+    recorder: Delays[CartesiaTTS] = Delays()
     yield recorder
     for provider in recorder.opened:
         await provider.aclose()
 
 
 def cartesia(
-    server: FakeCartesia, delays: Delays, *, sample_rate: int = 24000, timeout_s: float = 5.0
+    server: FakeCartesia,
+    delays: Delays[CartesiaTTS],
+    *,
+    sample_rate: int = 24000,
+    timeout_s: float = 5.0,
 ) -> CartesiaTTS:
     policy = RetryPolicy(attempts=3, base_delay_s=0.01, max_delay_s=2.0, sleep=delays.sleep)
     return delays.keep(
@@ -79,7 +69,7 @@ def cartesia(
 
 
 async def test_raw_pcm_comes_back_at_the_requested_rate_and_length(
-    server: FakeCartesia, delays: Delays
+    server: FakeCartesia, delays: Delays[CartesiaTTS]
 ) -> None:
     pcm = await cartesia(server, delays).synthesize(TEXT)
 
@@ -89,7 +79,7 @@ async def test_raw_pcm_comes_back_at_the_requested_rate_and_length(
 
 
 async def test_raw_s16le_at_the_configured_rate_is_requested(
-    server: FakeCartesia, delays: Delays
+    server: FakeCartesia, delays: Delays[CartesiaTTS]
 ) -> None:
     pcm = await cartesia(server, delays, sample_rate=16000).synthesize(TEXT)
 
@@ -101,7 +91,7 @@ async def test_raw_s16le_at_the_configured_rate_is_requested(
 
 
 async def test_the_voice_model_transcript_and_api_version_are_sent(
-    server: FakeCartesia, delays: Delays
+    server: FakeCartesia, delays: Delays[CartesiaTTS]
 ) -> None:
     await cartesia(server, delays).synthesize(TEXT)
 
@@ -113,7 +103,7 @@ async def test_the_voice_model_transcript_and_api_version_are_sent(
 
 
 async def test_a_voice_asked_for_by_the_caller_replaces_the_configured_one(
-    server: FakeCartesia, delays: Delays
+    server: FakeCartesia, delays: Delays[CartesiaTTS]
 ) -> None:
     await cartesia(server, delays).synthesize(TEXT, voice="another-voice")
 
@@ -121,7 +111,7 @@ async def test_a_voice_asked_for_by_the_caller_replaces_the_configured_one(
 
 
 async def test_a_rate_limit_is_retried_honouring_retry_after(
-    server: FakeCartesia, delays: Delays
+    server: FakeCartesia, delays: Delays[CartesiaTTS]
 ) -> None:
     server.fail(429, retry_after="0.75")
 
@@ -132,7 +122,7 @@ async def test_a_rate_limit_is_retried_honouring_retry_after(
     assert delays.waits == [0.75]
 
 
-async def test_a_timeout_is_retried(server: FakeCartesia, delays: Delays) -> None:
+async def test_a_timeout_is_retried(server: FakeCartesia, delays: Delays[CartesiaTTS]) -> None:
     server.hang()
 
     pcm = await cartesia(server, delays, timeout_s=0.2).synthesize(TEXT)
@@ -142,7 +132,7 @@ async def test_a_timeout_is_retried(server: FakeCartesia, delays: Delays) -> Non
 
 
 async def test_a_persistent_outage_gives_a_retryable_provider_error(
-    server: FakeCartesia, delays: Delays
+    server: FakeCartesia, delays: Delays[CartesiaTTS]
 ) -> None:
     server.fail(503, times=10)
 
@@ -154,7 +144,9 @@ async def test_a_persistent_outage_gives_a_retryable_provider_error(
     assert len(server.requests) == 3
 
 
-async def test_a_rejected_request_is_not_retried(server: FakeCartesia, delays: Delays) -> None:
+async def test_a_rejected_request_is_not_retried(
+    server: FakeCartesia, delays: Delays[CartesiaTTS]
+) -> None:
     server.fail(422)
 
     with pytest.raises(ProviderError) as caught:
@@ -166,7 +158,7 @@ async def test_a_rejected_request_is_not_retried(server: FakeCartesia, delays: D
 
 
 async def test_the_offline_voice_speaks_when_cartesia_is_down(
-    server: FakeCartesia, delays: Delays
+    server: FakeCartesia, delays: Delays[CartesiaTTS]
 ) -> None:
     server.fail(500, times=10)
     offline = OfflineTTS()

@@ -12,23 +12,9 @@ from bot.providers.fallback_stt import FallbackSTT
 from bot.providers.retry import RetryPolicy
 from bot.providers.stt.openai_whisper import OpenAIWhisperSTT
 from tests.fake_servers.openai_api import API_KEY, FakeOpenAI
+from tests.fakes import Delays
 
 VOICE = AudioClip(data=b"OggS\x00fake-opus-voice-note", mime="audio/ogg", filename="file_7.oga")
-
-
-class Delays:
-    """Records the retry waits instead of sleeping, and the providers to close afterwards."""
-
-    def __init__(self) -> None:
-        self.waits: list[float] = []
-        self.opened: list[OpenAIWhisperSTT] = []
-
-    def keep(self, provider: OpenAIWhisperSTT) -> OpenAIWhisperSTT:
-        self.opened.append(provider)
-        return provider
-
-    async def sleep(self, seconds: float) -> None:
-        self.waits.append(seconds)
 
 
 class OfflineSTT:
@@ -53,15 +39,19 @@ async def server() -> AsyncIterator[FakeOpenAI]:
 
 
 @pytest.fixture
-async def delays() -> AsyncIterator[Delays]:
-    recorder = Delays()
+async def delays() -> AsyncIterator[Delays[OpenAIWhisperSTT]]:
+    recorder: Delays[OpenAIWhisperSTT] = Delays()
     yield recorder
     for provider in recorder.opened:
         await provider.aclose()
 
 
 def whisper(
-    server: FakeOpenAI, delays: Delays, *, language: str | None = None, timeout_s: float = 5.0
+    server: FakeOpenAI,
+    delays: Delays[OpenAIWhisperSTT],
+    *,
+    language: str | None = None,
+    timeout_s: float = 5.0,
 ) -> OpenAIWhisperSTT:
     policy = RetryPolicy(attempts=3, base_delay_s=0.01, max_delay_s=2.0, sleep=delays.sleep)
     return delays.keep(
@@ -77,7 +67,7 @@ def whisper(
 
 
 async def test_words_and_their_timings_are_parsed_from_verbose_json(
-    server: FakeOpenAI, delays: Delays
+    server: FakeOpenAI, delays: Delays[OpenAIWhisperSTT]
 ) -> None:
     transcript = await whisper(server, delays).transcribe(VOICE)
 
@@ -89,7 +79,7 @@ async def test_words_and_their_timings_are_parsed_from_verbose_json(
 
 
 async def test_a_telegram_oga_voice_note_is_uploaded_as_voice_ogg(
-    server: FakeOpenAI, delays: Delays
+    server: FakeOpenAI, delays: Delays[OpenAIWhisperSTT]
 ) -> None:
     await whisper(server, delays).transcribe(VOICE)
 
@@ -100,7 +90,7 @@ async def test_a_telegram_oga_voice_note_is_uploaded_as_voice_ogg(
 
 
 async def test_the_model_language_and_word_granularity_are_sent(
-    server: FakeOpenAI, delays: Delays
+    server: FakeOpenAI, delays: Delays[OpenAIWhisperSTT]
 ) -> None:
     await whisper(server, delays, language="de").transcribe(VOICE)
 
@@ -113,7 +103,7 @@ async def test_the_model_language_and_word_granularity_are_sent(
 
 
 async def test_a_language_hint_on_the_call_wins_over_the_configured_one(
-    server: FakeOpenAI, delays: Delays
+    server: FakeOpenAI, delays: Delays[OpenAIWhisperSTT]
 ) -> None:
     await whisper(server, delays, language="de").transcribe(VOICE, language="fr")
 
@@ -121,7 +111,7 @@ async def test_a_language_hint_on_the_call_wins_over_the_configured_one(
 
 
 async def test_no_language_is_sent_when_none_is_configured(
-    server: FakeOpenAI, delays: Delays
+    server: FakeOpenAI, delays: Delays[OpenAIWhisperSTT]
 ) -> None:
     await whisper(server, delays).transcribe(VOICE)
 
@@ -129,7 +119,7 @@ async def test_no_language_is_sent_when_none_is_configured(
 
 
 async def test_a_rate_limit_is_retried_honouring_retry_after(
-    server: FakeOpenAI, delays: Delays
+    server: FakeOpenAI, delays: Delays[OpenAIWhisperSTT]
 ) -> None:
     server.fail(429, retry_after="1.5")
 
@@ -141,7 +131,7 @@ async def test_a_rate_limit_is_retried_honouring_retry_after(
 
 
 async def test_a_persistent_server_error_gives_a_retryable_provider_error(
-    server: FakeOpenAI, delays: Delays
+    server: FakeOpenAI, delays: Delays[OpenAIWhisperSTT]
 ) -> None:
     server.fail(500, times=10)
 
@@ -154,7 +144,7 @@ async def test_a_persistent_server_error_gives_a_retryable_provider_error(
     assert len(delays.waits) == 2
 
 
-async def test_a_timeout_is_retried(server: FakeOpenAI, delays: Delays) -> None:
+async def test_a_timeout_is_retried(server: FakeOpenAI, delays: Delays[OpenAIWhisperSTT]) -> None:
     server.hang()
 
     transcript = await whisper(server, delays, timeout_s=0.2).transcribe(VOICE)
@@ -163,7 +153,9 @@ async def test_a_timeout_is_retried(server: FakeOpenAI, delays: Delays) -> None:
     assert len(server.uploads) == 2
 
 
-async def test_a_wrong_key_is_not_retried(server: FakeOpenAI, delays: Delays) -> None:
+async def test_a_wrong_key_is_not_retried(
+    server: FakeOpenAI, delays: Delays[OpenAIWhisperSTT]
+) -> None:
     stt = delays.keep(
         OpenAIWhisperSTT(
             api_key="sk-wrong", base_url=server.base_url, retry=RetryPolicy(sleep=delays.sleep)
@@ -178,7 +170,7 @@ async def test_a_wrong_key_is_not_retried(server: FakeOpenAI, delays: Delays) ->
 
 
 async def test_a_server_refusing_verbose_json_is_asked_for_plain_json(
-    server: FakeOpenAI, delays: Delays
+    server: FakeOpenAI, delays: Delays[OpenAIWhisperSTT]
 ) -> None:
     server.refuse_verbose = True
     stt = whisper(server, delays)
@@ -193,7 +185,7 @@ async def test_a_server_refusing_verbose_json_is_asked_for_plain_json(
 
 
 async def test_the_offline_recogniser_answers_when_the_cloud_fails(
-    server: FakeOpenAI, delays: Delays
+    server: FakeOpenAI, delays: Delays[OpenAIWhisperSTT]
 ) -> None:
     server.fail(503, times=10)
     offline = OfflineSTT()
@@ -207,7 +199,7 @@ async def test_the_offline_recogniser_answers_when_the_cloud_fails(
 
 
 async def test_the_offline_recogniser_is_not_used_while_the_cloud_works(
-    server: FakeOpenAI, delays: Delays
+    server: FakeOpenAI, delays: Delays[OpenAIWhisperSTT]
 ) -> None:
     offline = OfflineSTT()
 
