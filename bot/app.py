@@ -47,10 +47,17 @@ class App:
     async def start(self) -> None:
         """Bring the schema up to date; everything else starts lazily."""
         await self.db.upgrade()
+        voice = self.tts.name if self.tts else "none (text only)"
+        log.info(
+            "providers: speech-to-text %s, coach %s, voice %s",
+            self.stt.name,
+            self.coach.name,
+            voice,
+        )
 
     async def close(self) -> None:
         """Stop provider workers (the offline recogniser runs in processes), then the database."""
-        for provider in _leaves(self.stt, self.tts):
+        for provider in _leaves(self.stt, self.tts, self.coach):
             aclose = getattr(provider, "aclose", None)
             if callable(aclose):
                 await aclose()
@@ -82,7 +89,7 @@ def build_app(settings: Settings, **overrides: Any) -> App:
     codec: AudioCodec = overrides.get("codec") or _codec(settings)
     stt: SpeechToText = overrides.get("stt") or _stt(settings)
     tts: TextToSpeech | None = overrides["tts"] if "tts" in overrides else _tts(settings)
-    coach: Coach = overrides.get("coach") or _coach()
+    coach: Coach = overrides.get("coach") or _coach(settings)
     limits = AnswerLimits(settings.max_answer_seconds, settings.max_audio_bytes)
     interview = InterviewFlow(
         store=db, stt=stt, coach=coach, voice=Voice(tts, codec), codec=codec, clock=clock,
@@ -197,7 +204,23 @@ def _cartesia(settings: Settings) -> TextToSpeech:
     )  # fmt: skip
 
 
-def _coach() -> Coach:
+def _coach(settings: Settings) -> Coach:
+    """The rule-based coach, or Claude over it (COACH_LLM=anthropic, or auto with its key)."""
     from bot.providers.coach.rules import RuleBasedCoach
 
-    return RuleBasedCoach()
+    offline = RuleBasedCoach()
+    engine, key = settings.llm_engine, settings.anthropic_api_key
+    if engine == "rules" or (engine == "auto" and key is None):
+        return offline
+    if key is None:
+        raise ConfigError("ANTHROPIC_API_KEY: required when COACH_LLM=anthropic")
+    from bot.providers.coach.claude import ClaudeCoach
+    from bot.providers.coach.fallback import FallbackCoach
+    from bot.providers.retry import RetryPolicy
+
+    claude = ClaudeCoach(
+        api_key=key.get_secret_value(), base_url=settings.anthropic_base_url,
+        model=settings.llm_model, timeout_s=settings.llm_timeout_s, retry=RetryPolicy(),
+        fallback_questions=offline,
+    )  # fmt: skip
+    return FallbackCoach(claude, offline)

@@ -52,6 +52,12 @@ class Settings(BaseSettings):
     financial_retention_years: int = Field(7, ge=0, le=30, alias="COACH_FINANCIAL_RETENTION_YEARS")
     exports_per_day: int = Field(3, ge=1, le=100, alias="COACH_EXPORTS_PER_DAY")
 
+    llm_engine: Literal["auto", "rules", "anthropic"] = Field("auto", alias="COACH_LLM")
+    anthropic_api_key: SecretStr | None = Field(None, alias="ANTHROPIC_API_KEY")
+    anthropic_base_url: str | None = Field(None, alias="ANTHROPIC_BASE_URL")
+    llm_model: str = Field("claude-sonnet-4-5", alias="COACH_LLM_MODEL")
+    llm_timeout_s: float = Field(30.0, gt=0, le=300, alias="COACH_LLM_TIMEOUT_S")
+
     telegram_bot_token: SecretStr | None = Field(None, alias="TELEGRAM_BOT_TOKEN")
     discord_bot_token: SecretStr | None = Field(None, alias="DISCORD_BOT_TOKEN")
     telegram_api_base_url: str = Field(
@@ -73,7 +79,7 @@ class Settings(BaseSettings):
     @field_validator(
         "telegram_bot_token", "discord_bot_token", "master_key", "telegram_webhook_url",
         "telegram_webhook_secret", "openai_api_key", "cartesia_api_key", "stt_language",
-        "tts_voice_id", mode="before",
+        "tts_voice_id", "anthropic_api_key", "anthropic_base_url", mode="before",
     )  # fmt: skip
     @classmethod
     def _blank_is_none(cls, value: object) -> object:
