@@ -11,12 +11,13 @@ Anthropic error body (optionally `retry-after`), or a hang longer than the clien
 
 from __future__ import annotations
 
-import asyncio
 import json
 from dataclasses import dataclass, field
 from typing import Any
 
 from aiohttp import web
+
+from tests.fake_servers.loopback import LoopbackServer
 
 API_KEY = "sk-ant-test"
 ERROR_TYPES = {
@@ -38,48 +39,18 @@ class Seen:
 
 
 @dataclass
-class Failure:
-    status: int = 500
-    retry_after: str | None = None
-    hang: bool = False
-
-
-@dataclass
-class FakeAnthropic:
+class FakeAnthropic(LoopbackServer):
     tool_inputs: list[dict[str, Any]] = field(default_factory=list)
     """Queued `tool_use` inputs, one per non-streaming request; the last one repeats."""
     chunks: tuple[str, ...] = ("Tell me about ", "a time you ", "changed a plan.")
     requests: list[Seen] = field(default_factory=list)
-    failures: list[Failure] = field(default_factory=list)
-    port: int = 0
-    _runner: web.AppRunner | None = None
-    _release: asyncio.Event = field(default_factory=asyncio.Event)
 
     @property
     def base_url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
-    def fail(self, status: int = 500, *, times: int = 1, retry_after: str | None = None) -> None:
-        """Answer the next `times` requests with `status`."""
-        self.failures.extend(Failure(status, retry_after) for _ in range(times))
-
-    def hang(self, *, times: int = 1) -> None:
-        """Hold the next `times` requests open until the server stops (a client timeout)."""
-        self.failures.extend(Failure(hang=True) for _ in range(times))
-
-    async def start(self) -> None:
-        app = web.Application()
+    def routes(self, app: web.Application) -> None:
         app.router.add_post("/v1/messages", self._messages)
-        self._runner = web.AppRunner(app)
-        await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", 0)
-        await site.start()
-        self.port = self._runner.addresses[0][1]
-
-    async def stop(self) -> None:
-        self._release.set()
-        if self._runner is not None:
-            await self._runner.cleanup()
 
     async def _messages(self, request: web.Request) -> web.StreamResponse:
         auth = request.headers.get("x-api-key") or request.headers.get("Authorization") or ""
@@ -87,11 +58,8 @@ class FakeAnthropic:
             return _error(401, "invalid x-api-key")
         body = await request.json()
         self.requests.append(Seen({k.lower(): v for k, v in request.headers.items()}, body))
-        if self.failures:
-            failure = self.failures.pop(0)
-            if failure.hang:
-                await self._release.wait()
-            headers = {"retry-after": failure.retry_after} if failure.retry_after else None
+        if failure := await self.injected_failure():
+            headers = self.retry_headers(failure)
             return _error(failure.status, "injected failure", headers)
         if body.get("stream"):
             return await self._stream(request, body)
