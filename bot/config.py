@@ -55,7 +55,7 @@ class Settings(BaseSettings):
     llm_engine: Literal["auto", "rules", "anthropic"] = Field("auto", alias="COACH_LLM")
     anthropic_api_key: SecretStr | None = Field(None, alias="ANTHROPIC_API_KEY")
     anthropic_base_url: str | None = Field(None, alias="ANTHROPIC_BASE_URL")
-    llm_model: str = Field("claude-sonnet-4-5", alias="COACH_LLM_MODEL")
+    llm_model: str = Field("claude-sonnet-5-5", alias="COACH_LLM_MODEL")
     llm_timeout_s: float = Field(30.0, gt=0, le=300, alias="COACH_LLM_TIMEOUT_S")
 
     telegram_bot_token: SecretStr | None = Field(None, alias="TELEGRAM_BOT_TOKEN")
