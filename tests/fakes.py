@@ -126,6 +126,14 @@ class Candidate:
         att = Attachment("voice", fetch, "voice.oga", "audio/ogg", len(data), seconds)
         return await self.send(Inbound(self.chat, self._id(), attachment=att))
 
+    async def document(self, data: bytes, filename: str, mime: str | None) -> Reply:
+        async def fetch() -> bytes:
+            self.fetches += 1
+            return data
+
+        att = Attachment("document", fetch, filename, mime, len(data))
+        return await self.send(Inbound(self.chat, self._id(), attachment=att))
+
     async def consent(self) -> None:
         await self.say("/start")
         await self.press("age:16plus")
@@ -139,6 +147,7 @@ class FakeCoach:
 
     def __init__(self) -> None:
         self.assessed: list[str] = []
+        self.contexts: list[InterviewContext] = []
 
     async def assess(
         self, *, question: Question, transcript: Transcript, metrics: SpeechMetrics
@@ -157,6 +166,7 @@ class FakeCoach:
         )
 
     async def next_question(self, context: InterviewContext) -> Question:
+        self.contexts.append(context)
         picked = pick_questions(
             context.role, context.level, 1, seed=context.seed, exclude=set(context.asked_ids)
         )

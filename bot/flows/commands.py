@@ -7,7 +7,7 @@ from dataclasses import dataclass
 KNOWN = frozenset(
     {
         "start", "help", "privacy", "consent", "interview", "practice", "skip", "retry",
-        "end", "progress", "export", "delete", "profile", "marketing",
+        "end", "progress", "export", "delete", "profile", "marketing", "cv", "jd",
     }
 )  # fmt: skip
 ALIASES = {"practice": "interview", "stop": "end", "quit": "end", "next": "skip"}
@@ -18,6 +18,8 @@ class Command:
     name: str
     args: tuple[str, ...] = ()
     known: bool = True
+    rest: str = ""
+    """Everything after the command word, as typed (line breaks kept): `/jd <text>`."""
 
 
 def parse_command(text: str | None) -> Command | None:
@@ -30,7 +32,8 @@ def parse_command(text: str | None) -> Command | None:
     head, *args = stripped[1:].split()
     name = head.split("@", 1)[0].lower()
     name = ALIASES.get(name, name)
-    return Command(name, tuple(args), known=name in KNOWN)
+    rest = stripped[1:].lstrip()[len(head) :].strip()
+    return Command(name, tuple(args), known=name in KNOWN, rest=rest)
 
 
 def parse_button(data: str | None) -> tuple[str, tuple[str, ...]] | None:

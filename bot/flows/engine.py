@@ -13,6 +13,7 @@ from bot.core.records import UserRecord
 from bot.core.store import Store
 from bot.flows import texts
 from bot.flows.commands import Command, parse_button, parse_command
+from bot.flows.documents import DocumentFlow, is_cv_file, is_document
 from bot.flows.interview import InterviewFlow
 from bot.flows.progress import progress_text
 from bot.flows.questions import LEVELS, ROLES, normalise_level, normalise_role
@@ -50,6 +51,7 @@ class FlowEngine:
         self.clock = clock
         self.max_answer_minutes = max_answer_minutes
         self.privacy_text = privacy_text
+        self.documents = DocumentFlow(store=store, clock=clock)
         self._locks: weakref.WeakValueDictionary[tuple[str, str], asyncio.Lock]
         self._locks = weakref.WeakValueDictionary()
 
@@ -168,6 +170,8 @@ class FlowEngine:
             await sink.send(chat, Reply(text))
         elif name in ("skip", "retry", "end"):
             await self._session_command(user, name, chat, sink)
+        elif name in ("cv", "jd"):
+            await sink.send(chat, await self.documents.command(user, command))
         elif name == "marketing":
             async with self.store.unit_of_work() as uow:
                 reply = await self.rights.marketing(uow, user, chat, command.args)
@@ -253,9 +257,15 @@ class FlowEngine:
             await sink.send(chat, reply)
 
     async def _answer(self, user: UserRecord, inbound: Inbound, sink: ReplySink) -> None:
+        """An answer to the current question; a CV document (or any document) outside one."""
         async with self.store.unit_of_work() as uow:
             session = await uow.sessions.active(user.id)
             turn = await uow.turns.latest(session.id, user) if session else None
+        waiting = turn is not None and turn.status in ("asked", "received")
+        att = inbound.attachment
+        if att is not None and is_document(att) and (is_cv_file(att) or not waiting):
+            await sink.send(inbound.chat, await self.documents.upload(user, att))
+            return
         if session is None or turn is None:
             await sink.send(inbound.chat, Reply(texts.NO_INTERVIEW))
             return

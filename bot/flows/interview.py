@@ -88,7 +88,8 @@ class InterviewFlow:
         )  # fmt: skip
         await uow.users.set_target(user.id, role=role, level=level)
         try:
-            first = await self.coach.next_question(context_for(session, []))
+            docs = await uow.users.documents(user)
+            first = await self.coach.next_question(context_for(session, [], docs))
         except LookupError:
             return Reply(texts.BANK_EXHAUSTED)
         turn = await self._ask(uow, session, first, seq=1)
@@ -128,12 +129,13 @@ class InterviewFlow:
             return
         async with self.store.unit_of_work() as uow:
             turns = await uow.turns.for_session(session.id, user)
+            docs = await uow.users.documents(user)
         question = self.question_of(session, turn)
         metrics = measure(answer, transcript)
         more = main_count(turns) < session.planned_questions
         assessment, planned = await assess_and_plan(
             self.coach, question=question, transcript=with_earlier_answer(turns, turn, transcript),
-            metrics=metrics, context=context_for(session, turns) if more else None,
+            metrics=metrics, context=context_for(session, turns, docs) if more else None,
         )  # fmt: skip
         result = TurnResult(transcript, metrics, assessment, planned)
         await self._conclude(user, session, turn, turns, result, sink, chat)
@@ -197,7 +199,8 @@ class InterviewFlow:
         planned = None
         if main_count(turns) < session.planned_questions:
             try:
-                planned = await self.coach.next_question(context_for(session, turns))
+                docs = await uow.users.documents(user)
+                planned = await self.coach.next_question(context_for(session, turns, docs))
             except LookupError:
                 planned = None
         nxt = await self._next_turn(uow, session, current, turns, None, planned)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from typing import Any
 
 from bot.core.models import InterviewContext, PastTurn, Question, Transcript
 from bot.core.records import SessionRecord, TurnRecord
@@ -11,7 +12,11 @@ FOLLOW_UP = "#follow-up"
 """Suffix of a follow-up turn's question id: `<bank id>#follow-up`."""
 
 
-def context_for(session: SessionRecord, turns: list[TurnRecord]) -> InterviewContext:
+def context_for(
+    session: SessionRecord, turns: list[TurnRecord], documents: list[dict[str, Any]] | None = None
+) -> InterviewContext:
+    """What the interviewer may know; `documents` (the person's CV / job description, as
+    `Users.documents` returns them) tailor the questions."""
     past = tuple(
         PastTurn(
             question=Question(id=t.question_id, role=session.role, text=t.question_text),
@@ -22,9 +27,11 @@ def context_for(session: SessionRecord, turns: list[TurnRecord]) -> InterviewCon
         for t in turns
     )
     asked = tuple(dict.fromkeys(t.question_id for t in turns if not t.is_follow_up))
+    latest = {d["kind"]: d.get("text") for d in documents or ()}
     return InterviewContext(
-        role=session.role, level=session.level, turns=past, asked_ids=asked, seed=session.seed
-    )
+        role=session.role, level=session.level, turns=past, asked_ids=asked, seed=session.seed,
+        cv_text=latest.get("cv") or None, job_description=latest.get("jd") or None,
+    )  # fmt: skip
 
 
 def main_count(turns: list[TurnRecord]) -> int:

@@ -46,6 +46,8 @@ HELP = """Here's what I can do:
 /retry - answer the current question again
 /end - finish the interview and get your summary
 /progress - your scores over time
+/cv - send your CV so questions fit your experience (/cv clear removes it)
+/jd <text> - paste a job description to practise for (/jd clear removes it)
 /privacy - how your data is handled
 /profile - see or correct your name and e-mail
 /marketing on|off - tips and updates (off unless you turn them on)
@@ -97,3 +99,21 @@ ALREADY_ANSWERED = (
     "I'm still working on your last answer, or it's already scored. Send /retry to answer "
     "again, /skip for the next question, or /end to finish."
 )
+
+CV_HOW = (
+    "Send your CV as a document (PDF, DOCX or TXT, up to {max_mb} MB and {max_pages} pages) "
+    "and I'll pick questions that fit your experience. It is stored encrypted; /cv clear "
+    "removes it.{current}"
+)
+CV_SAVED = "Got your CV ({filename}). {skills} Your next interview's questions will lean on it."
+CV_SKILLS = "Skills I spotted: {skills}."
+CV_NO_SKILLS = "I didn't spot skills from my question banks, but I'll still use it."
+CV_CLEARED = "Your CV is deleted."
+CV_NONE = "There's no CV stored."
+JD_HOW = (
+    "Paste the job description after the command, like this:\n/jd We're hiring a backend "
+    "engineer to…\nI'll steer your questions towards it. /jd clear removes it.{current}"
+)
+JD_SAVED = "Job description saved. {skills} Your next interview's questions will lean on it."
+JD_CLEARED = "Your job description is deleted."
+JD_NONE = "There's no job description stored."

@@ -97,6 +97,25 @@ class UserRepository(Repository):
             for r in await self.conn.execute(stmt)
         ]
 
+    async def save_document(
+        self, user: UserRecord, *, kind: str, filename: str | None, text: str, now: datetime
+    ) -> None:
+        """Store a CV or job description (text sealed), replacing the previous one of its kind."""
+        await self.delete_documents(user, kind=kind)
+        await self.conn.execute(
+            sa.insert(documents).values(
+                user_id=user.id,
+                kind=kind,
+                filename=(filename or None) and filename[:200],
+                text=self.seal_text(user, "documents.text", text),
+                created_at=now,
+            )
+        )
+
+    async def delete_documents(self, user: UserRecord, *, kind: str) -> int:
+        stmt = sa.delete(documents).where(documents.c.user_id == user.id, documents.c.kind == kind)
+        return int((await self.conn.execute(stmt)).rowcount)
+
     async def count(self) -> int:
         return int(
             (await self.conn.execute(sa.select(sa.func.count()).select_from(users))).scalar_one()

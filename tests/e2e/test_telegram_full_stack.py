@@ -81,3 +81,31 @@ async def test_a_complete_spoken_turn_with_the_cloud_providers(
             await server.stop()
     assert "Good story." in feedback
     assert whisper.uploads and voice.requests and claude.requests
+
+
+async def test_a_cv_sent_as_a_document_is_read_and_confirmed(
+    api: FakeBotApi, tmp_path: Path
+) -> None:
+    from tests.fake_servers.telegram_api import message_update
+
+    app = build_app(load_settings(local_env(tmp_path)))
+    await app.start()
+    connector = TelegramConnector(options(api))
+    await connector.start(app.engine.handle)
+    try:
+        await consent_and_start_interview(api)
+        cv = b"Jane Doe\nSenior engineer. Cut p99 latency by 60% with Python and caching.\n"
+        file_id = api.add_file(cv, suffix="txt")
+        document = {
+            "file_id": file_id, "file_unique_id": file_id, "file_name": "cv.txt",
+            "mime_type": "text/plain", "file_size": len(cv),
+        }  # fmt: skip
+        update = message_update(CHAT, document=document)
+        before = len(api.texts(CHAT))
+        await api.push(update)
+        await api.wait_for(lambda a: len(a.texts(CHAT)) > before)
+    finally:
+        await connector.stop()
+        await app.close()
+    assert len(api.downloads) == 1
+    assert "cv.txt" in api.texts(CHAT)[before]

@@ -11,6 +11,8 @@ COMMANDS: tuple[tuple[str, str], ...] = (
     ("retry", "Answer the current question again"),
     ("end", "End the interview and get a summary"),
     ("progress", "Your scores over time"),
+    ("cv", "Send your CV to tailor the questions"),
+    ("jd", "Paste a job description: /jd <text>"),
     ("help", "What I can do"),
     ("privacy", "How your data is handled"),
     ("profile", "See or correct what I store about you"),
