@@ -186,7 +186,10 @@ def _tts(settings: Settings) -> TextToSpeech | None:
     engine, key = settings.tts_engine, settings.cartesia_api_key
     if engine in ("flite", "espeak") or (engine == "auto" and key is None):
         return offline[0] if len(offline) == 1 else FallbackTTS(*offline)
-    return FallbackTTS(_cartesia(settings), *offline)
+    from bot.providers.tts.bounded import BoundedTTS
+
+    cloud = BoundedTTS(_cartesia(settings), limit=settings.tts_concurrency)
+    return FallbackTTS(cloud, *offline)
 
 
 def _cartesia(settings: Settings) -> TextToSpeech:

@@ -52,6 +52,7 @@ class Settings(BaseSettings):
     financial_retention_years: int = Field(7, ge=0, le=30, alias="COACH_FINANCIAL_RETENTION_YEARS")
     exports_per_day: int = Field(3, ge=1, le=100, alias="COACH_EXPORTS_PER_DAY")
 
+    tts_concurrency: int = Field(3, ge=1, le=64, alias="COACH_TTS_CONCURRENCY")
     llm_engine: Literal["auto", "rules", "anthropic"] = Field("auto", alias="COACH_LLM")
     anthropic_api_key: SecretStr | None = Field(None, alias="ANTHROPIC_API_KEY")
     anthropic_base_url: str | None = Field(None, alias="ANTHROPIC_BASE_URL")

@@ -199,3 +199,28 @@ def test_the_spoken_text_never_appears_on_the_command_line(tmp_path: Path) -> No
     for tts in (FliteTTS(), EspeakTTS()):
         argv, _ = tts._command("my private answer", "slt", files)
         assert not any("private" in arg for arg in argv)
+
+
+async def test_a_bounded_voice_never_runs_more_requests_than_its_limit() -> None:
+    import asyncio
+
+    from bot.providers.tts.bounded import BoundedTTS
+
+    class Slow:
+        name = "cloud"
+
+        def __init__(self) -> None:
+            self.running = 0
+            self.peak = 0
+
+        async def synthesize(self, text: str, *, voice: str | None = None) -> Pcm:
+            self.running += 1
+            self.peak = max(self.peak, self.running)
+            await asyncio.sleep(0.01)
+            self.running -= 1
+            return Pcm(b"\x00\x00", 16000)
+
+    slow = Slow()
+    bounded = BoundedTTS(slow, limit=2)
+    results = await asyncio.gather(*(bounded.synthesize(f"line {i}") for i in range(8)))
+    assert len(results) == 8 and slow.peak == 2 and bounded.name == "cloud"
