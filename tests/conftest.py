@@ -15,6 +15,7 @@ from sqlalchemy.engine import make_url
 from storage.blobs import FileBlobStore
 from storage.db import Database, create_engine
 from storage.sealing import KeyRing
+from tests.fake_servers.telegram_api import FakeBotApi
 from tests.world import World, make_world
 
 POSTGRES_URL = os.environ.get("COACH_TEST_POSTGRES_URL", "")
@@ -105,3 +106,12 @@ async def world(tmp_path: Path) -> AsyncIterator[World]:
     w = await make_world(tmp_path)
     yield w
     await w.app.close()
+
+
+@pytest.fixture
+async def api() -> AsyncIterator[FakeBotApi]:
+    """A loopback fake of the Telegram Bot API."""
+    server = FakeBotApi()
+    await server.start()
+    yield server
+    await server.stop()

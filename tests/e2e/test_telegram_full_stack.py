@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from pathlib import Path
-
-import pytest
 
 from bot.adapters.telegram import TelegramConnector
 from bot.app import build_app
@@ -16,14 +13,6 @@ from tests.integration.test_claude_coach import tool_input
 from tests.integration.test_telegram import CHAT, consent_and_start_interview, options
 
 ANSWER = Path(__file__).parents[1] / "fixtures" / "answer.ogg"
-
-
-@pytest.fixture
-async def api() -> AsyncIterator[FakeBotApi]:
-    server = FakeBotApi()
-    await server.start()
-    yield server
-    await server.stop()
 
 
 async def spoken_turn(api: FakeBotApi, env: dict[str, str]) -> str:

@@ -53,14 +53,6 @@ def options(api: FakeBotApi, **extra: object) -> TelegramOptions:
 
 
 @pytest.fixture
-async def api() -> AsyncIterator[FakeBotApi]:
-    server = FakeBotApi()
-    await server.start()
-    yield server
-    await server.stop()
-
-
-@pytest.fixture
 async def bot(api: FakeBotApi, tmp_path: Path) -> AsyncIterator[Running]:
     world = await make_world(tmp_path)
     connector = TelegramConnector(options(api))
