@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from functools import partial
 from typing import Any
@@ -12,7 +12,7 @@ from bot.config import Settings
 from bot.core.clock import Clock, SystemClock
 from bot.core.errors import ConfigError
 from bot.core.models import ChatRef, Document
-from bot.core.ports import AudioCodec, Coach, SpeechToText, TextToSpeech
+from bot.core.ports import AudioCodec, Coach, ReplySink, SpeechToText, TextToSpeech
 from bot.core.records import UserRecord
 from bot.core.store import UnitOfWork
 from bot.flows.engine import FlowEngine
@@ -43,6 +43,8 @@ class App:
     codec: AudioCodec
     hasher: PersonHasher
     purge: PurgeJob
+    senders: dict[str, ReplySink] = field(default_factory=dict)
+    """Connected platforms by name, for messages outside a conversation (notices...)."""
 
     async def start(self) -> None:
         """Bring the schema up to date; everything else starts lazily."""

@@ -72,6 +72,16 @@ class Settings(BaseSettings):
     http_host: str = Field("127.0.0.1", alias="COACH_HTTP_HOST")
     http_port: int = Field(8080, ge=0, le=65535, alias="COACH_HTTP_PORT")
 
+    # -- Discord (#6) --
+
+    # -- credits and payments (#8) --
+
+    # -- admins and operations (#9) --
+
+    # -- coaching (#10) --
+
+    # -- reliability (#12) --
+
     @field_validator("log_level", mode="before")
     @classmethod
     def _upper_level(cls, value: object) -> object:

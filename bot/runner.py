@@ -17,11 +17,13 @@ from bot.app import App, build_app, export_document
 from bot.config import Settings
 from bot.core.errors import AudioError, CoachError
 from bot.core.models import AudioClip, ChatRef, Question, Transcript
+from bot.core.ports import Connector
 from bot.flows.questions import normalise_level, normalise_role
 from bot.scheduler import start_scheduler
 
 if TYPE_CHECKING:
     from bot.adapters.telegram import TelegramOptions
+    from bot.web import TelegramWebhook
 
 LOCAL_NOTICE = (
     "Local practice: your answers are stored encrypted in {data_dir} on this machine. {note}\n"
@@ -91,51 +93,38 @@ def _parse_instant(text: str) -> datetime:
 
 async def run(settings: Settings) -> int:
     """Run every configured platform; with none, the terminal interview."""
-    if settings.telegram_bot_token:
-        if settings.discord_bot_token:
-            logging.getLogger(__name__).warning(
-                "DISCORD_BOT_TOKEN is set but this version has no Discord adapter yet; "
-                "serving Telegram only"
-            )
-        return await _serve_telegram(settings)
     if settings.platforms:
-        names = ", ".join(settings.platforms)
-        raise CoachError(
-            f"a token is set for {names}, but this version has no adapter for it yet; "
-            "unset the token to use the terminal interview"
-        )
+        return await _serve(settings)
     return await _console(settings, opening=("/start",), background=True)
 
 
-async def _serve_telegram(settings: Settings) -> int:
-    """Telegram, the HTTP server and the purge job on one loop until SIGINT or SIGTERM."""
-    from bot.adapters.telegram import TelegramConnector
-    from bot.web import TelegramWebhook, build_web_app, start_web
+async def _serve(settings: Settings) -> int:
+    """The chat platforms, the HTTP server and the scheduler on one loop until SIGINT/SIGTERM."""
+    from bot.web import build_web_app, start_web
 
-    secret = settings.telegram_webhook_secret
-    connector = TelegramConnector(_telegram_options(settings))
-    path = connector.webhook_path
-    hook = (
-        TelegramWebhook(path, secret.get_secret_value(), connector.feed)
-        if path and secret
-        else None
-    )
+    connectors = _connectors(settings)
     stop, loop = asyncio.Event(), asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(signum, stop.set)
     app = build_app(settings)
+    started: list[Connector] = []
     try:
         await app.start()
-        web_app = build_web_app(telegram=hook)
+        web_app = build_web_app(telegram=_telegram_webhook(settings, connectors))
         web = await start_web(web_app, host=settings.http_host, port=settings.http_port)
         scheduler = None
         try:
-            await connector.start(app.engine.handle)
+            for connector in connectors:
+                await connector.start(app.engine.handle)
+                started.append(connector)
+                app.senders[connector.name] = connector
             scheduler = start_scheduler(app.purge, interval_s=settings.purge_interval_s)
             await stop.wait()
         finally:
             await web.cleanup()
-            await connector.stop()
+            for connector in reversed(started):
+                app.senders.pop(connector.name, None)
+                await connector.stop()
             if scheduler is not None:
                 scheduler.shutdown(wait=False)
     finally:
@@ -143,6 +132,35 @@ async def _serve_telegram(settings: Settings) -> int:
             loop.remove_signal_handler(signum)
         await app.close()
     return 0
+
+
+def _connectors(settings: Settings) -> list[Connector]:
+    """One connector per platform whose token is set."""
+    connectors: list[Connector] = []
+    if settings.telegram_bot_token:
+        from bot.adapters.telegram import TelegramConnector
+
+        connectors.append(TelegramConnector(_telegram_options(settings)))
+    if settings.discord_bot_token:
+        raise CoachError(
+            "DISCORD_BOT_TOKEN is set, but this version has no Discord adapter yet; "
+            "unset it to serve Telegram or the terminal interview"
+        )
+    return connectors
+
+
+def _telegram_webhook(settings: Settings, connectors: list[Connector]) -> TelegramWebhook | None:
+    """The webhook route, when Telegram runs in webhook mode."""
+    from bot.adapters.telegram import TelegramConnector
+    from bot.web import TelegramWebhook
+
+    secret = settings.telegram_webhook_secret
+    for connector in connectors:
+        if isinstance(connector, TelegramConnector) and connector.webhook_path and secret:
+            return TelegramWebhook(
+                connector.webhook_path, secret.get_secret_value(), connector.feed
+            )
+    return None
 
 
 def _telegram_options(settings: Settings) -> TelegramOptions:

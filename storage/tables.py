@@ -206,3 +206,13 @@ erasure_receipts = sa.Table(
     sa.Column("at", TS, nullable=False),
     sa.Column("counts", sa.JSON, nullable=False),  # rows and blobs per table, no identifiers
 )
+
+# -- Discord (#6) --
+
+# -- credits and payments (#8) --
+
+# -- admins and operations (#9) --
+
+# -- coaching (#10) --
+
+# -- reliability (#12) --

@@ -34,6 +34,10 @@ class ChatAdapter(Protocol):
     async def stop(self) -> None: ...
 
 
+class Connector(ChatAdapter, ReplySink, Protocol):
+    """A chat platform the runner starts; `send` reaches a person outside a conversation."""
+
+
 class SpeechToText(Protocol):
     name: str
 

@@ -22,7 +22,7 @@ class Command:
     """Everything after the command word, as typed (line breaks kept): `/jd <text>`."""
 
 
-def parse_command(text: str | None) -> Command | None:
+def parse_command(text: str | None, *, known: frozenset[str] = KNOWN) -> Command | None:
     """`/interview sales senior` -> Command("interview", ("sales", "senior")); None if no slash."""
     if not text:
         return None
@@ -33,7 +33,7 @@ def parse_command(text: str | None) -> Command | None:
     name = head.split("@", 1)[0].lower()
     name = ALIASES.get(name, name)
     rest = stripped[1:].lstrip()[len(head) :].strip()
-    return Command(name, tuple(args), known=name in KNOWN, rest=rest)
+    return Command(name, tuple(args), known=name in known, rest=rest)
 
 
 def parse_button(data: str | None) -> tuple[str, tuple[str, ...]] | None:

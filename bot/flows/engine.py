@@ -12,8 +12,9 @@ from bot.core.ports import ReplySink
 from bot.core.records import UserRecord
 from bot.core.store import Store
 from bot.flows import texts
-from bot.flows.commands import Command, parse_button, parse_command
+from bot.flows.commands import KNOWN, Command, parse_button, parse_command
 from bot.flows.documents import DocumentFlow, is_cv_file, is_document
+from bot.flows.features import Features, Request
 from bot.flows.interview import InterviewFlow
 from bot.flows.progress import progress_text
 from bot.flows.questions import LEVELS, ROLES, normalise_level, normalise_role
@@ -42,6 +43,7 @@ class FlowEngine:
         clock: Clock,
         max_answer_minutes: float = 3,
         privacy_text: str = "",
+        features: Features | None = None,
     ) -> None:
         self.store = store
         self.interview = interview
@@ -52,6 +54,8 @@ class FlowEngine:
         self.max_answer_minutes = max_answer_minutes
         self.privacy_text = privacy_text
         self.documents = DocumentFlow(store=store, clock=clock)
+        self.features = features or Features()
+        self.known = KNOWN | self.features.commands
         self._locks: weakref.WeakValueDictionary[tuple[str, str], asyncio.Lock]
         self._locks = weakref.WeakValueDictionary()
 
@@ -78,12 +82,18 @@ class FlowEngine:
 
     async def _route(self, inbound: Inbound, sink: ReplySink) -> None:
         chat = inbound.chat
-        command = parse_command(inbound.text)
+        command = parse_command(inbound.text, known=self.known)
         if command is not None and not command.known:
             await sink.send(chat, Reply(texts.UNKNOWN_COMMAND.format(command="/" + command.name)))
             return
         if command is not None and command.name in ("help", "privacy"):
             await sink.send(chat, Reply(self._static(command.name)))
+            return
+        feature = self.features.for_command(command.name) if command else None
+        if command is not None and feature is not None and command.name in feature.before_consent:
+            async with self.store.unit_of_work() as uow:
+                anyone = await uow.users.find(chat.platform, chat.user_id)
+            await feature.command(Request(inbound, anyone, sink), command)
             return
         button = inbound.button
         if button and self.consent.handles(button):
@@ -106,8 +116,13 @@ class FlowEngine:
         if user is None:  # nothing stored, nothing downloaded, no provider called
             await sink.send(chat, self._consent_prompt(command))
             return
-        if command is not None:
+        if feature is not None and command is not None:
+            await feature.command(Request(inbound, user, sink), command)
+        elif command is not None:
             await self._command(user, command, chat, sink)
+        elif button and (owner := self.features.for_button(button.split(":", 1)[0])):
+            kind, args = parse_button(button) or ("", ())
+            await owner.button(Request(inbound, user, sink), kind, args)
         elif button:
             await self._button(user, button, chat, sink)
         else:
@@ -235,6 +250,10 @@ class FlowEngine:
                 )
                 await sink.send(chat, reply)
                 return
+            refusal = await self.features.refuse_start(uow, user)
+            if refusal is not None:
+                await sink.send(chat, refusal)
+                return
             if active is not None:
                 await uow.sessions.finish(active.id, status="abandoned", now=self.clock.now())
             reply = await self.interview.start(uow, user, chat, role, level)
@@ -261,6 +280,10 @@ class FlowEngine:
         async with self.store.unit_of_work() as uow:
             session = await uow.sessions.active(user.id)
             turn = await uow.turns.latest(session.id, user) if session else None
+            refusal = await self.features.refuse_answer(uow, user, inbound)
+        if refusal is not None:
+            await sink.send(inbound.chat, refusal)
+            return
         waiting = turn is not None and turn.status in ("asked", "received")
         att = inbound.attachment
         if att is not None and is_document(att) and (is_cv_file(att) or not waiting):

@@ -24,6 +24,7 @@ from bot.adapters.telegram.inbound import to_inbound
 from bot.adapters.telegram.retry import RetryPolicy, with_retry
 from bot.adapters.telegram.sender import TelegramSender
 from bot.core.errors import CoachError
+from bot.core.models import ChatRef, Reply
 from bot.core.ports import Handler
 
 log = logging.getLogger(__name__)
@@ -112,6 +113,12 @@ class TelegramConnector:
         await asyncio.gather(*self._background, return_exceptions=True)
         await app.shutdown()
         log.info("telegram stopped")
+
+    async def send(self, chat: ChatRef, reply: Reply) -> None:
+        """Send outside a conversation (notices, reminders); private chats: chat id = user id."""
+        if self._sender is None:
+            raise RuntimeError("the Telegram connector is not running")
+        await self._sender.send(chat, reply)
 
     async def feed(self, data: dict[str, Any]) -> None:
         """Queue one update received by the webhook (JSON already parsed)."""
