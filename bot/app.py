@@ -16,6 +16,7 @@ from bot.core.ports import AudioCodec, Coach, ReplySink, SpeechToText, TextToSpe
 from bot.core.records import UserRecord
 from bot.core.store import UnitOfWork
 from bot.flows.engine import FlowEngine
+from bot.flows.features import Features
 from bot.flows.interview import InterviewFlow, InterviewSettings
 from bot.flows.turn import AnswerLimits
 from bot.flows.voice import Voice
@@ -109,8 +110,18 @@ def build_app(settings: Settings, **overrides: Any) -> App:
             contact=settings.privacy_contact,
         ),
     )  # fmt: skip
+    senders: dict[str, ReplySink] = {}
+    features = Features(
+        features=[
+            # -- features of #6 #8 #9 #10 #12, one line each --
+        ],
+        guards=[
+            # -- guards of #8 #9, one line each --
+        ],
+    )
     engine = FlowEngine(
         store=db, interview=interview, clock=clock, hasher=hasher, rights=rights,
+        features=features,
         consent=ConsentGate(clock=clock, hasher=hasher, processors_note=processors),
         max_answer_minutes=settings.max_answer_seconds / 60,
         privacy_text=privacy_notice(
@@ -119,7 +130,7 @@ def build_app(settings: Settings, **overrides: Any) -> App:
             financial_years=settings.financial_retention_years,
         ),
     )  # fmt: skip
-    return App(settings, db, engine, stt, tts, coach, codec, hasher, purge)
+    return App(settings, db, engine, stt, tts, coach, codec, hasher, purge, senders)
 
 
 async def export_document(

@@ -207,6 +207,8 @@ erasure_receipts = sa.Table(
     sa.Column("counts", sa.JSON, nullable=False),  # rows and blobs per table, no identifiers
 )
 
+# -- provider usage (#4) --
+
 # -- Discord (#6) --
 
 # -- credits and payments (#8) --
