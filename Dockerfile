@@ -21,7 +21,8 @@ RUN mkdir -p /data /keys && chown coach:coach /data /keys
 VOLUME ["/data", "/keys"]
 USER coach
 
-# /healthz is served by `coach run` when a platform token is set (on COACH_HTTP_PORT).
+# /healthz is served by `coach run` when a platform token is set (on COACH_HTTP_PORT); it
+# answers 503 (urlopen raises) when the database, a platform or the scheduler is down.
 HEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 \
     CMD python -c "import os,urllib.request; urllib.request.urlopen('http://127.0.0.1:%s/healthz' % os.environ.get('COACH_HTTP_PORT', '8080'), timeout=4)"
 CMD ["coach", "run"]

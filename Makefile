@@ -4,9 +4,9 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 DEBIAN_PACKAGES := flite espeak-ng
-TYPED := bot/core bot/flows bot/privacy storage
+TYPED := bot storage
 
-.PHONY: install run test lint typecheck bench clean system-packages
+.PHONY: install run test lint typecheck bench bench-quick clean system-packages
 
 install: system-packages $(STAMP)
 
@@ -46,6 +46,9 @@ test: lint typecheck
 
 bench: install
 	$(BIN)/python -m bench
+
+bench-quick: install
+	$(BIN)/python -m bench --quick
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

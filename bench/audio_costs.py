@@ -26,9 +26,9 @@ def _speechlike(seconds: float, rate: int = 16000) -> Pcm:
     return Pcm((wave * 32767 / 1.5).astype("<i2").tobytes(), rate)
 
 
-def _timed(fn: object, *args: object) -> list[float]:
+def _timed(runs: int, fn: object, *args: object) -> list[float]:
     times = []
-    for _ in range(RUNS):
+    for _ in range(runs):
         start = time.perf_counter()
         fn(*args)  # type: ignore[operator]
         times.append((time.perf_counter() - start) * 1000)
@@ -54,16 +54,17 @@ async def _loop_lag(pcm: Pcm, encodes: int = 32) -> float:
     return worst
 
 
-def main() -> list[tuple[str, float, float, str]]:
+def main(runs: int = RUNS, encodes: int = 32) -> list[tuple[str, float, float, str]]:
+    """(measure, value, target or 0, verdict) rows: medians of `runs`, lag under `encodes`."""
     reply = _speechlike(20)
     answer = audio.encode_voice_sync(_speechlike(60)).data
-    encode = _timed(audio.encode_voice_sync, reply)
-    decode = _timed(audio.decode_sync, answer)
-    lag = asyncio.run(_loop_lag(reply))
+    encode = _timed(runs, audio.encode_voice_sync, reply)
+    decode = _timed(runs, audio.decode_sync, answer)
+    lag = asyncio.run(_loop_lag(reply, encodes))
     rows = [
         ("encode 20 s reply to OGG/Opus (ms)", statistics.median(encode), 200.0),
         ("decode 60 s OGG/Opus answer (ms)", statistics.median(decode), 0.0),
-        ("loop lag, 32 encodes at once (ms)", lag, 20.0),
+        (f"loop lag, {encodes} encodes at once (ms)", lag, 20.0),
     ]
     return [(n, v, t, ("MET" if v <= t else "MISSED") if t else "-") for n, v, t in rows]
 

@@ -1,4 +1,4 @@
-"""The `coach` command: run, practice, score, purge, export, db."""
+"""The `coach` command: run, practice, score, purge, export, audit, db."""
 
 from __future__ import annotations
 
@@ -37,6 +37,8 @@ def build_parser() -> argparse.ArgumentParser:
     export = sub.add_parser("export", help="a person's data export, for support requests")
     export.add_argument("--user", required=True, help="PLATFORM:ID, e.g. telegram:123456")
     export.add_argument("--out", type=Path, required=True, help="where to write the ZIP")
+    audit = sub.add_parser("audit", help="print the audit log (keyed hashes and counts)")
+    audit.add_argument("--since", help="only entries from this ISO date-time on")
     db = sub.add_parser("db", help="database maintenance")
     db_sub = db.add_subparsers(dest="db_command", metavar="ACTION", required=True)
     db_sub.add_parser("upgrade", help="apply migrations (also done at start-up)")
@@ -72,6 +74,8 @@ async def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
         return await runner.purge(settings, args.as_of)
     if args.command == "export":
         return await runner.export(settings, args.user, args.out)
+    if args.command == "audit":
+        return await runner.audit(settings, args.since)
     if args.command == "practice":
         return await runner.practice(settings, args)
     return await runner.run(settings)

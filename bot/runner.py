@@ -19,9 +19,11 @@ from bot.core.errors import AudioError, CoachError
 from bot.core.models import AudioClip, ChatRef, Question, Transcript
 from bot.core.ports import Connector
 from bot.flows.questions import normalise_level, normalise_role
-from bot.scheduler import start_scheduler
+from bot.scheduler import start_scheduler, stop_scheduler
 
 if TYPE_CHECKING:
+    from sqlalchemy.ext.asyncio import AsyncEngine
+
     from bot.adapters.telegram import TelegramOptions
     from bot.web import TelegramWebhook
 
@@ -83,11 +85,27 @@ async def export(settings: Settings, user: str, out: Path) -> int:
     return 0
 
 
-def _parse_instant(text: str) -> datetime:
+async def audit(settings: Settings, since: str | None) -> int:
+    """Print the audit log, oldest first: time, actor (a keyed hash), action, counts."""
+    start = _parse_instant(since, option="--since") if since else None
+    app = build_app(settings)
+    try:
+        await app.start()
+        async with app.db.unit_of_work() as uow:
+            entries = await uow.audit.since(start)
+    finally:
+        await app.close()
+    for entry in entries:
+        detail = json.dumps(entry.detail, sort_keys=True) if entry.detail else ""
+        print(f"{entry.at.isoformat()}  {entry.actor}  {entry.action}  {detail}".rstrip())
+    return 0
+
+
+def _parse_instant(text: str, *, option: str = "--as-of") -> datetime:
     try:
         moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
     except ValueError as exc:
-        raise CoachError(f"--as-of: {text!r} is not an ISO date-time") from exc
+        raise CoachError(f"{option}: {text!r} is not an ISO date-time") from exc
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
@@ -100,33 +118,40 @@ async def run(settings: Settings) -> int:
 
 async def _serve(settings: Settings) -> int:
     """The chat platforms, the HTTP server and the scheduler on one loop until SIGINT/SIGTERM."""
+    from bot.health import Health
     from bot.web import build_web_app, start_web
 
-    connectors = _connectors(settings)
+    app = build_app(settings)
+    connectors = _connectors(settings, app.db.engine)
     stop, loop = asyncio.Event(), asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(signum, stop.set)
-    app = build_app(settings)
     started: list[Connector] = []
     try:
         await app.start()
-        web_app = build_web_app(telegram=_telegram_webhook(settings, connectors))
+        health = Health(app.db.engine, tuple(c.name for c in connectors), app.senders)
+        web_app = build_web_app(
+            telegram=_telegram_webhook(settings, connectors), lemonsqueezy=app.lemonsqueezy,
+            health=health, metrics=app.metrics,
+        )  # fmt: skip
         web = await start_web(web_app, host=settings.http_host, port=settings.http_port)
-        scheduler = None
+        scheduler = resuming = None
         try:
             for connector in connectors:
                 await connector.start(app.engine.handle)
                 started.append(connector)
                 app.senders[connector.name] = connector
-            scheduler = start_scheduler(app.purge, interval_s=settings.purge_interval_s)
+            resuming = asyncio.create_task(_keep_resuming(app, settings, stop))
+            scheduler = start_scheduler(
+                app.purge, interval_s=settings.purge_interval_s, reminders=app.reminders
+            )
+            health.scheduler = scheduler
             await stop.wait()
         finally:
             await web.cleanup()
-            for connector in reversed(started):
-                app.senders.pop(connector.name, None)
-                await connector.stop()
+            await _drain(app, started, resuming, grace_s=settings.shutdown_grace_s)
             if scheduler is not None:
-                scheduler.shutdown(wait=False)
+                await stop_scheduler(scheduler)
     finally:
         for signum in (signal.SIGINT, signal.SIGTERM):
             loop.remove_signal_handler(signum)
@@ -134,19 +159,61 @@ async def _serve(settings: Settings) -> int:
     return 0
 
 
-def _connectors(settings: Settings) -> list[Connector]:
-    """One connector per platform whose token is set."""
+async def _keep_resuming(app: App, settings: Settings, stop: asyncio.Event) -> None:
+    """Finish answers a crash left unfinished (#12), now and every half lease."""
+    from bot.flows.resume import keep_resuming
+
+    interval = min(30.0, settings.turn_lease_s / 2)
+    await keep_resuming(app.resumer(), app.senders, interval_s=interval, stop=stop)
+
+
+async def _drain(
+    app: App, started: list[Connector], resuming: asyncio.Task[None] | None, *, grace_s: float
+) -> None:
+    """Stop taking updates, then let turns in flight finish within `grace_s` (#12)."""
+
+    async def stop_all() -> None:
+        for connector in reversed(started):  # each stops fetching first, then drains
+            await connector.stop()
+            app.senders.pop(connector.name, None)
+        if resuming is not None:
+            await resuming
+
+    try:
+        await asyncio.wait_for(stop_all(), grace_s)
+    except TimeoutError:
+        logging.getLogger(__name__).warning(
+            "answers still in progress after %.0f s; they resume on the next start", grace_s
+        )
+
+
+def _connectors(settings: Settings, db_engine: AsyncEngine) -> list[Connector]:
+    """One connector per platform whose token is set; Discord shares `db_engine`."""
     connectors: list[Connector] = []
     if settings.telegram_bot_token:
         from bot.adapters.telegram import TelegramConnector
 
         connectors.append(TelegramConnector(_telegram_options(settings)))
     if settings.discord_bot_token:
-        raise CoachError(
-            "DISCORD_BOT_TOKEN is set, but this version has no Discord adapter yet; "
-            "unset it to serve Telegram or the terminal interview"
-        )
+        connectors.append(_discord_connector(settings, db_engine))
     return connectors
+
+
+def _discord_connector(settings: Settings, db_engine: AsyncEngine) -> Connector:
+    """Discord, with server settings in the application's database (its engine, shared)."""
+    from bot.adapters.discord import DiscordConnector, DiscordOptions
+    from storage.repos.discord import DiscordGuildStore
+
+    assert settings.discord_bot_token is not None
+    options = DiscordOptions(
+        token=settings.discord_bot_token.get_secret_value(),
+        api_base_url=settings.discord_api_base_url,
+        gateway_url=settings.discord_gateway_url,
+        guild_ids=tuple(int(g) for g in settings.discord_guild_ids.replace(",", " ").split()),
+        shards=settings.discord_shards,
+    )
+    guilds = DiscordGuildStore(db_engine)
+    return DiscordConnector(options, guilds=guilds)
 
 
 def _telegram_webhook(settings: Settings, connectors: list[Connector]) -> TelegramWebhook | None:
@@ -204,7 +271,7 @@ async def _console(
     from bot.adapters.console import ConsoleAdapter
     from bot.app import processors_note
 
-    app = build_app(settings)
+    app = build_app(settings.model_copy(update={"credits": "off"}))  # own machine: no credits
     if settings.log_level == "INFO":  # keep the conversation readable: only problems on stderr
         logging.getLogger().setLevel(logging.WARNING)
     try:
@@ -223,7 +290,7 @@ async def _console(
             await adapter.start(app.engine.handle)
         finally:
             if scheduler is not None:
-                scheduler.shutdown(wait=False)
+                await stop_scheduler(scheduler)
     finally:
         await app.close()
     return 0

@@ -11,9 +11,14 @@ from typing import Any
 
 from aiohttp import web
 
+from bot.health import Health
+from bot.metrics import CONTENT_TYPE as METRICS_CONTENT_TYPE
+from bot.metrics import Metrics
+
 log = logging.getLogger(__name__)
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 MAX_UPDATE_BYTES = 1024 * 1024
+Handler = Callable[[web.Request], Awaitable[web.Response]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -25,9 +30,16 @@ class TelegramWebhook:
     feed: Callable[[dict[str, Any]], Awaitable[None]]
 
 
-def build_web_app(*, telegram: TelegramWebhook | None = None) -> web.Application:
+def build_web_app(
+    *, telegram: TelegramWebhook | None = None, lemonsqueezy: Handler | None = None,
+    health: Health | None = None, metrics: Metrics | None = None,
+) -> web.Application:  # fmt: skip
     app = web.Application(client_max_size=MAX_UPDATE_BYTES)
-    app.router.add_get("/healthz", healthz)
+    app.router.add_get("/healthz", _health_handler(health) if health else healthz)
+    if metrics is not None:  # Prometheus text format (#9)
+        app.router.add_get("/metrics", _metrics_handler(metrics))
+    if lemonsqueezy is not None:  # signed order events (bot.payments.lemonsqueezy)
+        app.router.add_post("/webhooks/lemonsqueezy", lemonsqueezy)
     if telegram is not None:
         app.router.add_post(telegram.path, _webhook_handler(telegram))
     return app
@@ -35,6 +47,26 @@ def build_web_app(*, telegram: TelegramWebhook | None = None) -> web.Application
 
 async def healthz(request: web.Request) -> web.Response:
     return web.json_response({"status": "ok"})
+
+
+def _health_handler(health: Health) -> Handler:
+    """200 with every check passing, else 503; the body names each check and its state."""
+
+    async def check(request: web.Request) -> web.Response:
+        checks = await health.check()
+        ok = all(checks.values())
+        body = {"status": "ok" if ok else "unhealthy", "checks": checks}
+        return web.json_response(body, status=200 if ok else 503)
+
+    return check
+
+
+def _metrics_handler(metrics: Metrics) -> Handler:
+    async def scrape(request: web.Request) -> web.Response:
+        body = metrics.exposition()
+        return web.Response(body=body, headers={"Content-Type": METRICS_CONTENT_TYPE})
+
+    return scrape
 
 
 def _webhook_handler(
@@ -53,7 +85,11 @@ def _webhook_handler(
             return web.Response(status=400, text="not JSON")
         if not isinstance(data, dict) or "update_id" not in data:
             return web.Response(status=400, text="not an update")
-        await hook.feed(data)
+        try:
+            await hook.feed(data)
+        except (TypeError, ValueError, KeyError, AttributeError) as exc:  # malformed (#12)
+            log.warning("telegram webhook: unreadable update refused (%s)", type(exc).__name__)
+            return web.Response(status=400, text="not an update")
         return web.Response(text="ok")
 
     return receive

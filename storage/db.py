@@ -15,7 +15,11 @@ from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
 from storage.blobs import BlobStore
+from storage.repos.coaching import ReminderRepository, StoryRepository
+from storage.repos.contacts import ContactRepository
+from storage.repos.discord import DiscordGuildRepository
 from storage.repos.erasure import ErasureRepository
+from storage.repos.inbox import InboxRepository
 from storage.repos.interviews import RecordingRepository, SessionRepository, TurnRepository
 from storage.repos.operations import (
     AuditRepository,
@@ -23,7 +27,10 @@ from storage.repos.operations import (
     LedgerRepository,
     UpdateRepository,
 )
+from storage.repos.payments import MarketingRepository, PurchaseRepository
 from storage.repos.people import ConsentRepository, UserRepository
+from storage.repos.stats import StatsRepository
+from storage.repos.usage import UsageRepository
 from storage.sealing import KeyRing
 
 log = logging.getLogger(__name__)
@@ -45,6 +52,15 @@ class UnitOfWork:
         self.audit = AuditRepository(conn, keyring)
         self.updates = UpdateRepository(conn, keyring)
         self.erasure = ErasureRepository(conn, keyring, blobs)
+        self.discord_guilds = DiscordGuildRepository(conn)
+        self.stories = StoryRepository(conn, keyring)
+        self.reminders = ReminderRepository(conn, keyring)
+        self.purchases = PurchaseRepository(conn, keyring)
+        self.marketing = MarketingRepository(conn, keyring)
+        self.contacts = ContactRepository(conn, keyring)
+        self.stats = StatsRepository(conn, keyring)
+        self.inbox = InboxRepository(conn, keyring)
+        self.usage = UsageRepository(conn, keyring)
 
 
 def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:

@@ -209,12 +209,123 @@ erasure_receipts = sa.Table(
 
 # -- provider usage (#4) --
 
+provider_usage = sa.Table(  # one row per provider call: figures only, no person, no content
+    "provider_usage",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("at", TS, nullable=False, index=True),
+    sa.Column("turn_id", sa.Integer, sa.ForeignKey("turns.id", ondelete="SET NULL"), nullable=True),
+    sa.Column("stage", sa.String(16), nullable=False),
+    sa.Column("provider", sa.String(64), nullable=False),
+    sa.Column("model", sa.String(128), nullable=False),
+    sa.Column("latency_ms", sa.Integer, nullable=False),
+    sa.Column("ok", sa.Boolean, nullable=False),
+    sa.Column("error_kind", sa.String(64), nullable=True),
+    sa.Column("input_tokens", sa.Integer, nullable=False, default=0),
+    sa.Column("output_tokens", sa.Integer, nullable=False, default=0),
+    sa.Column("audio_seconds", sa.Float, nullable=False, default=0.0),
+    sa.Column("characters", sa.Integer, nullable=False, default=0),
+)
+
 # -- Discord (#6) --
+
+discord_guilds = sa.Table(  # server settings only: no person's data
+    "discord_guilds",
+    metadata,
+    sa.Column("guild_id", sa.String(32), primary_key=True),
+    sa.Column("practice_channel_id", sa.String(32), nullable=True),
+    sa.Column("question_of_the_day", sa.Boolean, nullable=False, default=False),
+    sa.Column("updated_at", TS, nullable=False),
+)
 
 # -- credits and payments (#8) --
 
+purchase_tokens = sa.Table(
+    "purchase_tokens",
+    metadata,
+    sa.Column("token", sa.String(64), primary_key=True),  # opaque, random; sent to the provider
+    _user_fk(),
+    sa.Column("provider", sa.String(32), nullable=False),  # telegram-stars | lemonsqueezy
+    sa.Column("credits", sa.Integer, nullable=True),  # the pack (Stars); None: the variant says
+    sa.Column("price", sa.Integer, nullable=True),
+    sa.Column("created_at", TS, nullable=False),
+    sa.Column("used_at", TS, nullable=True),
+    sa.Index("ix_purchase_tokens_user_id", "user_id"),
+)
+
+marketing_optins = sa.Table(
+    "marketing_optins",
+    metadata,
+    sa.Column(
+        "user_id", sa.Integer, sa.ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    ),
+    sa.Column("opted_in_at", TS, nullable=True),
+    sa.Column("method", sa.String(32), nullable=True),  # how the opt-in was confirmed
+    sa.Column("subscriber_id", sa.String(64), nullable=True),  # MailerLite's id
+    sa.Column("opted_out_at", TS, nullable=True),
+)
+
 # -- admins and operations (#9) --
+
+contact_points = sa.Table(
+    "contact_points",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    _user_fk(),
+    sa.Column("platform", sa.String(16), nullable=False),
+    sa.Column("address", sa.LargeBinary, nullable=False),  # sealed JSON {chat_id, user_id}
+    sa.Column("created_at", TS, nullable=False),
+    sa.UniqueConstraint("user_id", "platform", name="uq_contact_points_user_platform"),
+)
 
 # -- coaching (#10) --
 
+stories = sa.Table(
+    "stories",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    _user_fk(),
+    sa.Column("tags", sa.String(200), nullable=False),  # comma-separated tag ids
+    sa.Column("question", sa.LargeBinary, nullable=True),  # sealed
+    sa.Column("text", sa.LargeBinary, nullable=False),  # sealed: the candidate's story
+    sa.Column("overall", sa.Integer, nullable=True),  # the score it earned when saved
+    sa.Column("created_at", TS, nullable=False),
+    sa.Column("updated_at", TS, nullable=False),
+    sa.Index("ix_stories_user_id", "user_id"),
+)
+
+reminders = sa.Table(
+    "reminders",
+    metadata,
+    sa.Column(
+        "user_id", sa.Integer, sa.ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    ),
+    sa.Column("platform", sa.String(16), nullable=False),
+    sa.Column("chat", sa.LargeBinary, nullable=False),  # sealed JSON {chat_id, user_id}
+    sa.Column("local_time", sa.String(5), nullable=False),  # HH:MM in `timezone`
+    sa.Column("timezone", sa.String(64), nullable=False),  # IANA name, e.g. Europe/Berlin
+    sa.Column("next_at", TS, nullable=False),  # the next reminder, in UTC
+    sa.Column("created_at", TS, nullable=False),
+    sa.Column("last_sent_at", TS, nullable=True),
+    sa.Index("ix_reminders_next_at", "next_at"),
+)
+
 # -- reliability (#12) --
+
+turn_inbox = sa.Table(
+    "turn_inbox",
+    metadata,
+    sa.Column(
+        "turn_id", sa.Integer, sa.ForeignKey("turns.id", ondelete="CASCADE"), primary_key=True
+    ),
+    _user_fk(),
+    sa.Column("chat", sa.LargeBinary, nullable=True),  # sealed reply address, cleared when done
+    sa.Column("step", sa.String(16), nullable=False),  # received|transcribed|scored|replied|failed
+    sa.Column("worker", sa.String(32), nullable=True),  # claim token of the worker running it
+    sa.Column("lease_until", TS, nullable=True),
+    sa.Column("attempts", sa.Integer, nullable=False, default=1),
+    sa.Column("received_at", TS, nullable=False),
+    sa.Column("updated_at", TS, nullable=False),
+    sa.Index("ix_turn_inbox_step_lease", "step", "lease_until"),
+    sa.Index("ix_turn_inbox_user_id", "user_id"),
+)

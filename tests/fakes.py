@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Generic, TypeVar
 
 from bot.core.errors import NotAudio, ProviderError
 from bot.core.models import (
@@ -22,8 +21,6 @@ from bot.core.models import (
     Word,
 )
 from bot.flows.questions import pick_questions
-
-T = TypeVar("T")
 
 
 class FakeSpeechToText:
@@ -176,18 +173,3 @@ class FakeCoach:
 
 
 DIMENSIONS = ("star", "specificity", "impact", "ownership", "relevance", "clarity")
-
-
-class Delays(Generic[T]):
-    """Records retry waits instead of sleeping, and the providers to close afterwards."""
-
-    def __init__(self) -> None:
-        self.waits: list[float] = []
-        self.opened: list[T] = []
-
-    def keep(self, provider: T) -> T:
-        self.opened.append(provider)
-        return provider
-
-    async def sleep(self, seconds: float) -> None:
-        self.waits.append(seconds)

@@ -33,6 +33,7 @@ async def make_world(data_dir: Path, clock: Clock | None = None, **env: str) -> 
             "COACH_DATA_DIR": str(data_dir / "data"),
             "COACH_MASTER_KEY_FILE": str(data_dir / "keys" / "master.key"),
             "COACH_QUESTIONS": "2",
+            "COACH_CREDITS": "off",  # tests about credits turn them on
             **env,
         }
     )

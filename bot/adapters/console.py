@@ -76,6 +76,8 @@ class ConsoleAdapter:
         if reply.voice is not None:
             path = self._save_voice(reply.voice.data)
             self._print(f"(voice: {path})")
+        if reply.image is not None:
+            self._print(f"(image: {self._save_image(reply.image.data, reply.image.filename)})")
         self._print("")
 
     def _inbound(self, line: str) -> Inbound:
@@ -103,6 +105,13 @@ class ConsoleAdapter:
         self.voice_files.append(path)
         if self.play:
             _play(path)
+        return path
+
+    def _save_image(self, data: bytes, filename: str) -> Path:
+        """Save a picture (the progress chart) next to the voice replies; its path."""
+        self.audio_dir.mkdir(parents=True, exist_ok=True)
+        path = self.audio_dir / f"{self._run}-{Path(filename).name}"
+        path.write_bytes(data)
         return path
 
     def _print(self, text: str) -> None:

@@ -63,6 +63,40 @@ class Inbound:
     attachment: Attachment | None = None
     display_name: str | None = None
     language: str | None = None
+    payment: Payment | None = None
+    """Set only by an adapter, for a platform payment event (Telegram Stars)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Payment:
+    """A payment event: a pre-checkout query to answer, or a completed payment (#8)."""
+
+    kind: Literal["pre_checkout", "paid"]
+    payload: str
+    currency: str
+    amount: int
+    charge_id: str = ""
+    query_id: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Invoice:
+    """An in-chat invoice (Telegram Stars: currency XTR); `payload` is an opaque token."""
+
+    title: str
+    description: str
+    payload: str
+    currency: str
+    amount: int
+
+
+@dataclass(frozen=True, slots=True)
+class CheckoutAnswer:
+    """The answer to a pre-checkout query: go ahead, or refuse with a plain reason."""
+
+    query_id: str
+    ok: bool
+    error: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,10 +120,19 @@ class Reply:
     voice: AudioClip | None = None
     buttons: tuple[tuple[Button, ...], ...] = ()
     document: Document | None = None
+    image: Document | None = None
+    """A picture (PNG chart); adapters that cannot show it keep the text, which stands alone."""
     private: bool = False
     progress: bool = False
     expects_answer: bool = False
     """A transient "working on it" cue: adapters may show it as a chat action instead."""
+    speech: tuple[str, ...] = ()
+    """Text still to be voiced: the flow turns it into `voice` after its database
+    transaction has closed (no provider call holds a transaction); adapters ignore it."""
+    invoice: Invoice | None = None
+    """An invoice to pay in the chat; adapters without in-chat payments show the text."""
+    checkout: CheckoutAnswer | None = None
+    """Answers a pre-checkout query (not a message); adapters without payments ignore it."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -183,3 +226,5 @@ class InterviewContext:
     cv_text: str | None = None
     job_description: str | None = None
     seed: int = 0
+    language: str | None = None
+    """The candidate's language (ISO 639-1, from the transcriber or the chat client)."""

@@ -62,6 +62,16 @@ class Coach(Protocol):
     async def next_question(self, context: InterviewContext) -> Question: ...
 
 
+class StreamingCoach(Coach, Protocol):
+    """A coach whose interviewer writes the next question as a stream of text deltas."""
+
+    async def stream_question(
+        self, context: InterviewContext, on_text: Callable[[str], None]
+    ) -> Question:
+        """`next_question`, passing each text delta to `on_text` as soon as it is written."""
+        ...
+
+
 class AudioCodec(Protocol):
     """Decoding and encoding off the event loop; raises AudioError for unusable input."""
 

@@ -74,3 +74,69 @@ class RecordingRecord:
     size: int
     duration_s: float | None
     created_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class InboxEntry:
+    """An accepted answer's progress (#12): its step, who holds it, where to reply."""
+
+    turn_id: int
+    user_id: int
+    step: str  # received | transcribed | scored | replied | failed
+    worker: str | None
+    lease_until: datetime | None
+    attempts: int
+    reply_to: tuple[str, str, str] | None = None  # (platform, chat_id, user_id), opened
+
+
+@dataclass(frozen=True, slots=True)
+class PurchaseToken:
+    """An opaque one-time reference a payment carries back to us (#8): who buys which pack."""
+
+    token: str
+    user_id: int
+    provider: str
+    credits: int | None
+    price: int | None
+    created_at: datetime
+    used_at: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class MarketingRecord:
+    """A person's marketing e-mail opt-in (#8): when and how, and their MailerLite id."""
+
+    user_id: int
+    opted_in_at: datetime | None
+    method: str | None
+    subscriber_id: str | None
+    opted_out_at: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class StoryRecord:
+    """A story the candidate saved to their bank (#10), opened."""
+
+    id: int
+    user_id: int
+    tags: tuple[str, ...]
+    question: str | None
+    text: str
+    overall: int | None
+    created_at: datetime
+    updated_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class ReminderRecord:
+    """A practice reminder (#10): when, where (the chat, opened) and the next time, in UTC."""
+
+    user_id: int
+    platform: str
+    chat_id: str
+    chat_user_id: str
+    local_time: str
+    timezone: str
+    next_at: datetime
+    created_at: datetime
+    last_sent_at: datetime | None = None

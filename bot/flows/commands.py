@@ -7,7 +7,7 @@ from dataclasses import dataclass
 KNOWN = frozenset(
     {
         "start", "help", "privacy", "consent", "interview", "practice", "skip", "retry",
-        "end", "progress", "export", "delete", "profile", "marketing", "cv", "jd",
+        "end", "progress", "export", "delete", "profile", "cv", "jd",
     }
 )  # fmt: skip
 ALIASES = {"practice": "interview", "stop": "end", "quit": "end", "next": "skip"}

@@ -8,12 +8,18 @@ from __future__ import annotations
 
 import io
 import re
+import zipfile
 from functools import lru_cache
 from pathlib import PurePosixPath
 
 MAX_BYTES = 5 * 1024 * 1024
 MAX_PAGES = 10
 MAX_CHARS = 20_000
+MAX_UNZIPPED_BYTES = 50 * 1024 * 1024
+INFLATES = (
+    "That document unpacks to far more than a CV could hold, so I didn't open it. "
+    "Please send your CV as a PDF or a plain text file."
+)
 
 PDF_MIME = "application/pdf"
 DOCX_MIME = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -108,6 +114,8 @@ def _pdf_error(exc: Exception) -> str:
 def _docx_text(data: bytes) -> str:
     import docx
 
+    if _unzipped_size(data) > MAX_UNZIPPED_BYTES:  # a decompression bomb (#12)
+        raise DocumentRejected(INFLATES)
     try:
         document = docx.Document(io.BytesIO(data))
     except Exception:  # BadZipFile, KeyError, python-docx's PackageNotFoundError, XML errors
@@ -117,6 +125,15 @@ def _docx_text(data: bytes) -> str:
         for row in table.rows:
             parts.append(" | ".join(cell.text for cell in row.cells))
     return "\n".join(parts)
+
+
+def _unzipped_size(data: bytes) -> int:
+    """What a ZIP (a .docx) declares it unpacks to; zipfile never inflates past that."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            return sum(info.file_size for info in archive.infolist())
+    except (zipfile.BadZipFile, ValueError, OSError, EOFError):
+        return 0  # not a readable ZIP: python-docx reports it as damaged
 
 
 def _txt_text(data: bytes) -> str:

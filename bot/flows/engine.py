@@ -11,12 +11,13 @@ from bot.core.models import Button, ChatRef, Inbound, Reply
 from bot.core.ports import ReplySink
 from bot.core.records import UserRecord
 from bot.core.store import Store
+from bot.core.tracing import traced
 from bot.flows import texts
 from bot.flows.commands import KNOWN, Command, parse_button, parse_command
 from bot.flows.documents import DocumentFlow, is_cv_file, is_document
 from bot.flows.features import Features, Request
 from bot.flows.interview import InterviewFlow
-from bot.flows.progress import progress_text
+from bot.flows.progress import progress_points, progress_reply
 from bot.flows.questions import LEVELS, ROLES, normalise_level, normalise_role
 from bot.privacy import texts as privacy_texts
 from bot.privacy.consent import ConsentGate
@@ -59,11 +60,12 @@ class FlowEngine:
         self._locks: weakref.WeakValueDictionary[tuple[str, str], asyncio.Lock]
         self._locks = weakref.WeakValueDictionary()
 
+    @traced  # a turn id on every log line of this update (#9)
     async def handle(self, inbound: Inbound, sink: ReplySink) -> None:
         """Handle one inbound event; never raises, always answers something sensible."""
         chat = inbound.chat
         tag = self.hasher.tag(chat.platform, chat.user_id)
-        lock = self._locks.setdefault((chat.platform, chat.user_id), asyncio.Lock())
+        lock = self.lock_for(chat)
         try:
             async with lock:
                 if not await self._first_delivery(inbound):
@@ -74,6 +76,10 @@ class FlowEngine:
             log.exception("handling an update from %s failed", tag)
             await sink.send(chat, Reply(GENERIC_ERROR))
 
+    def lock_for(self, chat: ChatRef) -> asyncio.Lock:
+        """One person's lock: their updates (and resumed turns) run one at a time."""
+        return self._locks.setdefault((chat.platform, chat.user_id), asyncio.Lock())
+
     async def _first_delivery(self, inbound: Inbound) -> bool:
         async with self.store.unit_of_work() as uow:
             return await uow.updates.claim(
@@ -82,6 +88,10 @@ class FlowEngine:
 
     async def _route(self, inbound: Inbound, sink: ReplySink) -> None:
         chat = inbound.chat
+        payments = self.features.for_button("payment") if inbound.payment else None
+        if payments is not None:  # money moved: settle it whatever the consent state
+            await payments.button(Request(inbound, None, sink), "payment", ())
+            return
         command = parse_command(inbound.text, known=self.known)
         if command is not None and not command.known:
             await sink.send(chat, Reply(texts.UNKNOWN_COMMAND.format(command="/" + command.name)))
@@ -181,16 +191,12 @@ class FlowEngine:
             await self._interview_command(user, command.args, chat, sink)
         elif name == "progress":
             async with self.store.unit_of_work() as uow:
-                text = await progress_text(uow, user)
-            await sink.send(chat, Reply(text))
+                points = await progress_points(uow, user)
+            await sink.send(chat, await progress_reply(points))
         elif name in ("skip", "retry", "end"):
             await self._session_command(user, name, chat, sink)
         elif name in ("cv", "jd"):
             await sink.send(chat, await self.documents.command(user, command))
-        elif name == "marketing":
-            async with self.store.unit_of_work() as uow:
-                reply = await self.rights.marketing(uow, user, chat, command.args)
-            await sink.send(chat, reply)
 
     async def _welcome_back(self, user: UserRecord, chat: ChatRef, sink: ReplySink) -> None:
         async with self.store.unit_of_work() as uow:
@@ -199,7 +205,7 @@ class FlowEngine:
                 reply = await self.interview.resume(uow, user, session)
             else:
                 reply = self._role_menu()
-        await sink.send(chat, reply)
+        await sink.send(chat, await self.interview.voiced(reply))
 
     async def _interview_command(
         self, user: UserRecord, args: tuple[str, ...], chat: ChatRef, sink: ReplySink
@@ -251,13 +257,19 @@ class FlowEngine:
                 await sink.send(chat, reply)
                 return
             refusal = await self.features.refuse_start(uow, user)
-            if refusal is not None:
-                await sink.send(chat, refusal)
-                return
+            documents = await uow.users.documents(user)
+        if refusal is not None:
+            await sink.send(chat, refusal)
+            return
+        first = await self.interview.plan_first(role, level, documents)  # no transaction open
+        if first is None:
+            await sink.send(chat, Reply(texts.BANK_EXHAUSTED))
+            return
+        async with self.store.unit_of_work() as uow:  # the person's lock keeps this consistent
             if active is not None:
-                await uow.sessions.finish(active.id, status="abandoned", now=self.clock.now())
-            reply = await self.interview.start(uow, user, chat, role, level)
-        await sink.send(chat, reply)
+                await self.interview.abandon(uow, user, active)
+            reply = await self.interview.start(uow, user, chat, role, level, first)
+        await sink.send(chat, await self.interview.voiced(reply))
 
     async def _session_command(
         self, user: UserRecord, name: str, chat: ChatRef, sink: ReplySink
@@ -266,14 +278,16 @@ class FlowEngine:
             session = await uow.sessions.active(user.id)
             if session is None:
                 replies = [Reply(texts.NO_INTERVIEW)]
-            elif name == "skip":
-                replies = await self.interview.skip(uow, user, session)
             elif name == "retry":
                 replies = [await self.interview.retry(uow, user, session)]
-            else:
+            elif name == "end":
                 replies = await self.interview.end(uow, user, session)
+        if session is not None and name == "skip":  # plans the next question between commits
+            replies = await self.interview.skip(user, session)
         for reply in replies:
-            await sink.send(chat, reply)
+            await sink.send(chat, await self.interview.voiced(reply))
+        if session is not None and name in ("skip", "end"):
+            await self.interview.rewrite_if_finished(user, session, chat, sink)
 
     async def _answer(self, user: UserRecord, inbound: Inbound, sink: ReplySink) -> None:
         """An answer to the current question; a CV document (or any document) outside one."""

@@ -14,7 +14,7 @@ from typing import Protocol
 
 from bot.core.models import ChatRef, Inbound, Reply
 from bot.core.ports import ReplySink
-from bot.core.records import UserRecord
+from bot.core.records import SessionRecord, TurnRecord, UserRecord
 from bot.core.store import UnitOfWork
 from bot.flows.commands import Command
 
@@ -90,3 +90,13 @@ class Features:
             if refusal is not None:
                 return refusal
         return None
+
+
+class SessionHooks(Protocol):
+    """Told when an interview starts and ends, in the same unit of work (credits, #8)."""
+
+    async def started(self, uow: UnitOfWork, user: UserRecord, session: SessionRecord) -> None: ...
+
+    async def ended(
+        self, uow: UnitOfWork, user: UserRecord, session: SessionRecord, turns: list[TurnRecord]
+    ) -> None: ...

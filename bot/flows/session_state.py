@@ -2,21 +2,36 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from typing import Any
 
-from bot.core.models import InterviewContext, PastTurn, Question, Transcript
+from bot.core.models import Assessment, InterviewContext, PastTurn, Question, Transcript
 from bot.core.records import SessionRecord, TurnRecord
+from bot.flows.render import title
 
 FOLLOW_UP = "#follow-up"
 """Suffix of a follow-up turn's question id: `<bank id>#follow-up`."""
 
 
+@dataclass(frozen=True, slots=True)
+class SessionPlan:
+    """What planning needs of a session not yet stored: its role, level and seed."""
+
+    role: str
+    level: str
+    seed: int
+
+
 def context_for(
-    session: SessionRecord, turns: list[TurnRecord], documents: list[dict[str, Any]] | None = None
+    session: SessionRecord | SessionPlan,
+    turns: list[TurnRecord],
+    documents: list[dict[str, Any]] | None = None,
+    *,
+    language: str | None = None,
 ) -> InterviewContext:
     """What the interviewer may know; `documents` (the person's CV / job description, as
-    `Users.documents` returns them) tailor the questions."""
+    `Users.documents` returns them) tailor the questions; `language` (else the latest
+    answer's) is the one the candidate speaks."""
     past = tuple(
         PastTurn(
             question=Question(id=t.question_id, role=session.role, text=t.question_text),
@@ -31,7 +46,17 @@ def context_for(
     return InterviewContext(
         role=session.role, level=session.level, turns=past, asked_ids=asked, seed=session.seed,
         cv_text=latest.get("cv") or None, job_description=latest.get("jd") or None,
+        language=language or latest_language(turns),
     )  # fmt: skip
+
+
+def latest_language(turns: list[TurnRecord]) -> str | None:
+    """The language of the most recent answer that has one."""
+    for turn in reversed(turns):
+        language = (turn.transcript or {}).get("language")
+        if language:
+            return str(language)
+    return None
 
 
 def main_count(turns: list[TurnRecord]) -> int:
@@ -69,12 +94,13 @@ def deferred_question(turns: list[TurnRecord]) -> TurnRecord | None:
     return None
 
 
-def score_change(turns: list[TurnRecord], turn: TurnRecord, overall: int) -> str:
-    """How the score moved on a retry, or with a follow-up added to the first answer."""
-    if turn.is_follow_up:
-        label, base_id = "With your follow-up", turn.question_id.removesuffix(FOLLOW_UP)
-    elif turn.attempt > 1:
+def score_change(turns: list[TurnRecord], turn: TurnRecord, assessment: Assessment) -> str:
+    """How the score moved on a retry, or with a follow-up added to the first answer:
+    the overall, then each dimension both attempts scored."""
+    if turn.attempt > 1:
         label, base_id = "Retry", turn.question_id
+    elif turn.is_follow_up:
+        label, base_id = "With your follow-up", turn.question_id.removesuffix(FOLLOW_UP)
     else:
         return ""
     earlier = [
@@ -83,8 +109,18 @@ def score_change(turns: list[TurnRecord], turn: TurnRecord, overall: int) -> str
     ]  # fmt: skip
     if not earlier:
         return ""
-    before = earlier[-1].overall or 0
-    return f"{label}: {before} → {overall} ({overall - before:+d})"
+    before, overall = earlier[-1].overall or 0, assessment.overall
+    lines = [f"{label}: {before} → {overall} ({overall - before:+d})"]
+    old = {d["name"]: d["score"] for d in (earlier[-1].assessment or {}).get("dimensions", ())}
+    for dim in assessment.dimensions:
+        if dim.name in old:
+            moved = _delta(dim.score - old[dim.name])
+            lines.append(f"  {title(dim.name)}: {old[dim.name]} → {dim.score} ({moved})")
+    return "\n".join(lines)
+
+
+def _delta(change: int) -> str:
+    return f"{change:+d}" if change else "same"
 
 
 def with_status(turn: TurnRecord, status: str) -> TurnRecord:

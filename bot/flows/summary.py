@@ -1,13 +1,23 @@
-"""The end-of-interview summary: overall, per dimension, strengths and improvements."""
+"""The end-of-session report: overall, per dimension, three strengths and three improvements
+with the candidate's own words, and a stronger answer for the weakest question."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import logging
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from statistics import mean
 
-from bot.core.models import Assessment, DimensionScore
+from bot.core.models import Assessment, DimensionScore, Question
+from bot.core.records import TurnRecord
+from bot.flows.codec import assessment_from_dict
 from bot.flows.render import bar, title
+from bot.flows.rewrite import Rewriter, answer_of, stronger_answer, weakest_turn
+
+log = logging.getLogger(__name__)
+HIGHLIGHTS = 3
+"""Strengths and improvements shown, at most, each."""
+QUOTE_WORDS = 14
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,18 +38,25 @@ class Summary:
     improvements: tuple[Highlight, ...]
 
 
-def summarise(assessments: Sequence[Assessment], *, skipped: int = 0) -> Summary:
-    """Average the scored answers; pick the two best and two weakest dimensions."""
+def summarise(
+    assessments: Sequence[Assessment], *, skipped: int = 0, answers: Sequence[str] = ()
+) -> Summary:
+    """Average the scored answers; pick up to three best and three weakest dimensions.
+
+    `answers` (the texts behind `assessments`, in order) lend a quote to a weakness whose
+    judge quoted nothing: the opening words of the answer where it was weakest.
+    """
     if not assessments:
         return Summary(0, skipped, None, {}, (), ())
-    by_dim: dict[str, list[DimensionScore]] = {}
-    for assessment in assessments:
+    by_dim: dict[str, list[tuple[DimensionScore, str]]] = {}
+    for n, assessment in enumerate(assessments):
+        said = answers[n] if n < len(answers) else ""
         for dim in assessment.dimensions:
-            by_dim.setdefault(dim.name, []).append(dim)
-    averages = {name: round(mean(d.score for d in dims), 1) for name, dims in by_dim.items()}
+            by_dim.setdefault(dim.name, []).append((dim, said))
+    averages = {name: round(mean(d.score for d, _ in dims), 1) for name, dims in by_dim.items()}
     ranked = sorted(averages, key=lambda name: (averages[name], name))
-    weakest = [n for n in ranked[:2] if averages[n] < 4]
-    strongest = [n for n in reversed(ranked[-2:]) if averages[n] >= 3 and n not in weakest]
+    weakest = [n for n in ranked[:HIGHLIGHTS] if averages[n] < 4]
+    strongest = [n for n in reversed(ranked[-HIGHLIGHTS:]) if averages[n] >= 3 and n not in weakest]
     return Summary(
         answered=len(assessments),
         skipped=skipped,
@@ -50,13 +67,24 @@ def summarise(assessments: Sequence[Assessment], *, skipped: int = 0) -> Summary
     )
 
 
-def _highlight(name: str, average: float, dims: list[DimensionScore], *, best: bool) -> Highlight:
+def _highlight(
+    name: str, average: float, dims: list[tuple[DimensionScore, str]], *, best: bool
+) -> Highlight:
     if best:  # a strength is best shown with the candidate's own words
-        pool = [d for d in dims if d.evidence] or dims
-        pick = max(pool, key=lambda d: d.score)
-    else:  # a weakness is shown where it was weakest, quoted or not
-        pick = min(dims, key=lambda d: d.score)
-    return Highlight(name, average, pick.evidence, pick.justification)
+        pool = [d for d in dims if d[0].evidence] or dims
+        pick, said = max(pool, key=lambda d: d[0].score)
+    else:  # a weakness is shown where it was weakest
+        pick, said = min(dims, key=lambda d: d[0].score)
+    return Highlight(name, average, pick.evidence or opening(said), pick.justification)
+
+
+def opening(text: str) -> str:
+    """The first words of an answer, as a quote ("" for no answer)."""
+    words = text.split()
+    if not words:
+        return ""
+    cut = " ".join(words[:QUOTE_WORDS])
+    return cut + ("…" if len(words) > QUOTE_WORDS else "")
 
 
 def summary_text(summary: Summary) -> str:
@@ -86,3 +114,33 @@ def _line(highlight: Highlight) -> str:
     quoted = highlight.quote and highlight.quote not in highlight.advice
     quote = f' You said: "{highlight.quote}"' if quoted else ""
     return f"• {title(highlight.dimension)} ({highlight.average:.1f}/5): {highlight.advice}{quote}"
+
+
+def session_summary(turns: list[TurnRecord]) -> str:
+    """The summary of a session's scored turns, quoting the answers."""
+    scored = [t for t in turns if t.assessment]
+    return summary_text(
+        summarise(
+            [assessment_from_dict(t.assessment) for t in scored if t.assessment],
+            skipped=sum(1 for t in turns if t.status == "skipped"),
+            answers=[answer_of(t) for t in scored],
+        )
+    )
+
+
+async def weakest_rewrite(
+    turns: list[TurnRecord],
+    *,
+    question_of: Callable[[TurnRecord], Question],
+    rewriter: Rewriter | None,
+) -> str | None:
+    """The stronger answer for the session's weakest answer (None without scored answers).
+
+    Sent as its own message after the summary, outside any transaction: a cloud rewriter
+    may take seconds.
+    """
+    weakest = weakest_turn([t for t in turns if t.assessment])
+    if rewriter is None or weakest is None:
+        return None
+    rewrite = await stronger_answer(rewriter, question_of(weakest), turns, weakest)
+    return f"Your weakest answer, made stronger ({weakest.overall}/100):\n{rewrite}"

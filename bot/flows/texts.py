@@ -45,12 +45,15 @@ HELP = """Here's what I can do:
 /skip - skip the current question
 /retry - answer the current question again
 /end - finish the interview and get your summary
-/progress - your scores over time
+/progress - your scores over time, with a chart
+/stories - your story bank: save, reuse and refine your best answers
+/reminders HH:MM Area/City - a practice question every day (/reminders off stops it)
 /cv - send your CV so questions fit your experience (/cv clear removes it)
 /jd <text> - paste a job description to practise for (/jd clear removes it)
 /privacy - how your data is handled
 /profile - see or correct your name and e-mail
-/marketing on|off - tips and updates (off unless you turn them on)
+/credits - your credits; /buy for more (/paysupport: help with a payment)
+/marketing on EMAIL|off - tips by e-mail (off unless you turn them on)
 /export - download everything I hold about you
 /delete - delete your data (/delete cancel to undo)
 /consent withdraw - stop all processing of your data
@@ -92,6 +95,10 @@ UNKNOWN_COMMAND = "I don't know the command {command}. Send /help to see what I 
 SKIPPED = "Skipped."
 NOTHING_TO_RETRY = "There's no answered question to retry yet."
 RETRY = "Let's try that one again. Take your time:"
+ENGLISH_ONLY = (
+    "Note: in offline mode I coach in English only, so questions and feedback stay in "
+    "English (with a cloud AI coach configured, they follow your language)."
+)
 BANK_EXHAUSTED = "That's every question I have for this role and level."
 NO_PROGRESS = "No finished interviews yet. Send /interview to start one."
 DUPLICATE = ""  # duplicates are dropped silently: the first delivery already got a reply

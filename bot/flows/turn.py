@@ -20,6 +20,7 @@ from bot.core.models import (
 from bot.core.ports import AudioCodec, Coach, SpeechToText
 from bot.flows import texts
 from bot.flows.metrics import estimate_pauses_from_pcm, speech_metrics
+from bot.flows.voice import EarlyVoice
 
 
 class TurnRejected(Exception):
@@ -46,6 +47,8 @@ class TurnResult:
     metrics: SpeechMetrics
     assessment: Assessment
     next_question: Question | None
+    early_voice: EarlyVoice | None = None
+    """The next question, voiced sentence by sentence while the interviewer wrote it."""
 
 
 log = logging.getLogger(__name__)
@@ -57,12 +60,21 @@ class AnswerLimits:
     max_bytes: int
 
 
+MAX_TEXT_CHARS = 20_000
+TEXT_TOO_LONG = (
+    "That answer is too long for me (the limit is about 3,000 words). Please send a shorter "
+    "answer, or record it as a voice note."
+)
+
+
 async def read_answer(inbound: Inbound, codec: AudioCodec, limits: AnswerLimits) -> AnswerInput:
     """Check limits from metadata before downloading, then download and decode."""
     if inbound.attachment is None:
         text = (inbound.text or "").strip()
         if not text:
             raise TurnRejected(texts.EMPTY_TEXT)
+        if len(text) > MAX_TEXT_CHARS:  # a hostile or pasted wall of text (#12)
+            raise TurnRejected(TEXT_TOO_LONG)
         return AnswerInput(text=text)
     att = inbound.attachment
     if att.kind == "document" and not (att.mime or "").startswith(("audio/", "video/")):
@@ -120,14 +132,23 @@ async def assess_and_plan(
     transcript: Transcript,
     metrics: SpeechMetrics,
     context: InterviewContext | None,
+    early_voice: EarlyVoice | None = None,
 ) -> tuple[Assessment, Question | None]:
-    """Score the answer and plan the next question concurrently."""
+    """Score the answer and plan the next question concurrently (streamed into `early_voice`
+    when the coach can stream it)."""
 
     async def plan() -> Question | None:
         if context is None:
             return None
         try:
-            return await coach.next_question(context)
+            stream = getattr(coach, "stream_question", None)
+            if early_voice is None or stream is None:
+                return await coach.next_question(context)
+            try:
+                question: Question = await stream(context, early_voice.feed)
+                return question
+            finally:
+                early_voice.end()
         except LookupError:
             return None
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable
 
 from bot.core.clock import Clock
 from bot.core.models import Button, ChatRef, Reply
@@ -13,6 +14,7 @@ from bot.privacy.hashing import PersonHasher
 from bot.privacy.policy import POLICY_VERSION, REQUIRED_PURPOSES
 
 log = logging.getLogger(__name__)
+ConsentHook = Callable[[UnitOfWork, UserRecord], Awaitable[object]]
 
 AGE_OK = "age:16plus"
 AGE_UNDER = "age:under16"
@@ -21,10 +23,15 @@ DECLINE = "consent:decline"
 
 
 class ConsentGate:
-    def __init__(self, *, clock: Clock, hasher: PersonHasher, processors_note: str) -> None:
+    def __init__(
+        self, *, clock: Clock, hasher: PersonHasher, processors_note: str,
+        on_consent: ConsentHook | None = None,
+    ) -> None:  # fmt: skip
         self.clock = clock
         self.hasher = hasher
         self.processors_note = processors_note
+        self.on_consent = on_consent
+        """Called in the same unit of work when consent is recorded (welcome credits, #8)."""
 
     async def consented_user(self, uow: UnitOfWork, chat: ChatRef) -> UserRecord | None:
         """The person behind `chat` if they consented to the current policy, else None."""
@@ -64,6 +71,7 @@ class ConsentGate:
         user = await uow.users.find(chat.platform, chat.user_id)
         if user is None:
             user = await uow.users.create(chat.platform, chat.user_id, now=now)
+        await uow.contacts.remember(user, chat, now=now)  # breach notices must reach them
         current = await uow.consents.current(user.id)
         if current is None or current.policy_version != POLICY_VERSION:
             await uow.consents.give(
@@ -78,4 +86,6 @@ class ConsentGate:
                 actor=actor, action="consent.given", now=now, detail={"policy": POLICY_VERSION}
             )
             log.info("consent given by %s (policy %s)", actor, POLICY_VERSION)
+            if self.on_consent is not None:
+                await self.on_consent(uow, user)
         return user

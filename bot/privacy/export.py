@@ -11,13 +11,21 @@ from __future__ import annotations
 import json
 import mimetypes
 import zipfile
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import datetime
 from io import BytesIO
 from typing import Any
 
 from bot.core.errors import StorageError
-from bot.core.records import ConsentRecord, RecordingRecord, TurnRecord, UserRecord
+from bot.core.records import (
+    ConsentRecord,
+    MarketingRecord,
+    RecordingRecord,
+    ReminderRecord,
+    StoryRecord,
+    TurnRecord,
+    UserRecord,
+)
 from bot.core.store import UnitOfWork
 
 FORMAT_VERSION = 1
@@ -36,6 +44,7 @@ class ExportCounts:
     recordings: int = 0
     documents: int = 0
     ledger_entries: int = 0
+    stories: int = 0
 
     def as_dict(self) -> dict[str, int]:
         return {name: getattr(self, name) for name in self.__slots__}
@@ -70,10 +79,12 @@ async def build_export(
     consents = await uow.consents.history(user.id)
     documents = await uow.users.documents(user)
     ledger = await uow.ledger.entries(user.id)
+    stories = await uow.stories.for_user(user)
     data = {
         "export": {"format_version": FORMAT_VERSION, "created_at": now},
         "profile": await _profile(uow, user),
         "platform_identity": {"platform": platform, "id": external_id},
+        "contact_points": await uow.contacts.for_user(user),
         "consents": [_consent(c) for c in consents],
         "interview_sessions": [
             {**s, "turns": [_turn(t, names) for t in turns if t.session_id == s["id"]]}
@@ -81,12 +92,17 @@ async def build_export(
         ],
         "recordings": [_recording(r, names, r.id in files) for r in recordings],
         "documents": documents,
+        "stories": [_story(story) for story in stories],
+        "practice_reminder": _reminder(await uow.reminders.get(user)),
         "credit_ledger": ledger,
+        "purchase_tokens": [asdict(t) for t in await uow.purchases.for_user(user.id)],
+        "marketing_email": _marketing(await uow.marketing.get(user.id)),
         "deletion_request": _deletion(await uow.deletions.pending(user.id)),
     }
     counts = ExportCounts(
         consents=len(consents), sessions=len(sessions), turns=len(turns),
         recordings=len(files), documents=len(documents), ledger_entries=len(ledger),
+        stories=len(stories),
     )  # fmt: skip
     archive = _zip(data, files, now=now, contact=contact)
     return ExportFile(f"interview-coach-export-{now:%Y-%m-%d}.zip", archive, counts)
@@ -160,6 +176,34 @@ def _recording(r: RecordingRecord, names: dict[int, str], included: bool) -> dic
         "duration_s": r.duration_s,
         "created_at": r.created_at,
     }
+
+
+def _story(story: StoryRecord) -> dict[str, Any]:
+    return {
+        "tags": list(story.tags), "question": story.question, "text": story.text,
+        "overall_score": story.overall, "created_at": story.created_at,
+        "updated_at": story.updated_at,
+    }  # fmt: skip
+
+
+def _reminder(reminder: ReminderRecord | None) -> dict[str, Any] | None:
+    if reminder is None:
+        return None
+    return {
+        "local_time": reminder.local_time, "timezone": reminder.timezone,
+        "platform": reminder.platform, "chat_id": reminder.chat_id,
+        "next_at": reminder.next_at, "last_sent_at": reminder.last_sent_at,
+        "created_at": reminder.created_at,
+    }  # fmt: skip
+
+
+def _marketing(record: MarketingRecord | None) -> dict[str, Any] | None:
+    if record is None:
+        return None
+    return {
+        "opted_in_at": record.opted_in_at, "method": record.method,
+        "mailerlite_subscriber_id": record.subscriber_id, "opted_out_at": record.opted_out_at,
+    }  # fmt: skip
 
 
 def _deletion(pending: Any) -> dict[str, Any] | None:
@@ -262,6 +306,9 @@ profile             display_name and email you gave us, email_confirmed (whether
                     created_at (when you first used the coach).
 platform_identity   The chat platform (telegram, discord, console) and your id on it. We do
                     not store this id itself, only a keyed hash of it to recognise you.
+contact_points      Where we can reach you outside a conversation (only for breach notices
+                    and updates you opted in to): platform, chat_id, user_id, created_at.
+                    Stored encrypted with your own key.
 consents            Every consent you gave: policy_version you agreed to, purposes
                     ("interview" = processing your answers, "marketing" = tips and updates),
                     age_16_or_over_confirmed, given_at, withdrawn_at (empty if still valid).
@@ -282,8 +329,18 @@ recordings          Each stored answer recording: file, mime (audio format), siz
                     duration_s, created_at. file is empty if the audio could not be read.
 documents           CVs and job descriptions you gave us: kind (cv or jd), filename, text,
                     has_file, created_at.
+stories             Your story bank (/stories): tags (leadership, conflict...), question,
+                    text (your answer as you saved it), overall_score it earned,
+                    created_at, updated_at.
+practice_reminder   Your practice reminder (/reminders), if you set one: local_time and
+                    timezone you chose, platform and chat_id it is sent to, next_at and
+                    last_sent_at (UTC), created_at. Empty if there is none.
 credit_ledger       Credits granted, bought, spent or refunded: kind, amount, provider (who
                     handled it), reference (the provider's transaction id), created_at.
+purchase_tokens     One per /buy: the opaque reference sent to the payment provider instead of
+                    your id, provider, credits and price of the pack, created_at, used_at.
+marketing_email     If you opted in to tips by e-mail: opted_in_at, method (how you
+                    confirmed), mailerlite_subscriber_id, opted_out_at. Empty if never.
 deletion_request    If you asked us to delete your data: requested_at and due_at (when the
                     deletion becomes final). Empty if there is none.
 

@@ -11,13 +11,14 @@ from __future__ import annotations
 
 import logging
 from collections import Counter
+from collections.abc import Awaitable, Callable, Sequence
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Protocol
+from typing import Any, Protocol
 
 from bot.core.clock import Clock
-from bot.privacy.registry import FINANCIAL_RETENTION_YEARS
+from bot.privacy.registry import AUDIT_RETENTION_YEARS, FINANCIAL_RETENTION_YEARS
 
 log = logging.getLogger(__name__)
 
@@ -37,6 +38,13 @@ class ForgettableUpdates(Protocol):
     async def forget_before(self, cutoff: datetime) -> int: ...
 
 
+class AuditTrail(Protocol):
+    async def record(
+        self, *, actor: str, action: str, now: datetime, detail: dict[str, Any] | None = None
+    ) -> None: ...
+    async def forget_before(self, cutoff: datetime) -> int: ...
+
+
 class PurgeUnit(Protocol):
     """What the purge needs from one transaction (read-only members: covariant)."""
 
@@ -46,6 +54,8 @@ class PurgeUnit(Protocol):
     def deletions(self) -> DueDeletions: ...
     @property
     def updates(self) -> ForgettableUpdates: ...
+    @property
+    def audit(self) -> AuditTrail: ...
 
 
 class PurgeStore(Protocol):
@@ -63,6 +73,7 @@ class PurgeReport:
     blobs_deleted: int = 0
     financial_rows_deleted: int = 0
     updates_forgotten: int = 0
+    audit_entries_forgotten: int = 0  # older than the registry's audit retention
     skipped: bool = False  # another worker held the purge lock
 
 
@@ -74,11 +85,16 @@ class PurgeJob:
         clock: Clock,
         financial_retention_years: int = FINANCIAL_RETENTION_YEARS,
         update_retention_days: int = 7,
+        forgetters: Sequence[Callable[[int], Awaitable[None]]] = (),
     ) -> None:
         self.db = db
+        self.forgetters = forgetters
+        """Processors asked to forget the person (MailerLite) after the key is shredded and
+        before the rows go; one failing leaves the person due, so the next run asks again."""
         self.clock = clock
         self.financial_retention_years = financial_retention_years
         self.update_retention = timedelta(days=update_retention_days)
+        self.runs: Counter[str] = Counter()  # "done" / "skipped", for /metrics
 
     async def run(self, *, now: datetime | None = None) -> PurgeReport:
         """Erase every person whose deletion is due at `now` (default: the clock), delete
@@ -87,8 +103,10 @@ class PurgeJob:
         async with self.db.unit_of_work() as lock:
             if not await lock.erasure.try_purge_lock():
                 log.info("purge skipped: another worker is purging")
+                self.runs["skipped"] += 1
                 return PurgeReport(skipped=True)
             report = await self._purge(now)
+        self.runs["done"] += 1
         if report.people_erased or report.financial_rows_deleted:
             await self.db.maintenance()
         log.info(
@@ -125,21 +143,32 @@ class PurgeJob:
             else:
                 erased += 1
         async with self.db.unit_of_work() as uow:
-            financial = await uow.erasure.purge_financial(self._retention_cutoff(now))
+            kept_years = self.financial_retention_years
+            financial = await uow.erasure.purge_financial(self._years_before(now, kept_years))
             forgotten = await uow.updates.forget_before(now - self.update_retention)
+            audit = await uow.audit.forget_before(self._years_before(now, AUDIT_RETENTION_YEARS))
+            if erased or failed or financial or audit:
+                detail = {"people": erased, "failed": failed, "rows": sum(totals.values()),
+                          "financial_rows": financial, "audit_entries": audit}  # fmt: skip
+                await uow.audit.record(
+                    actor="system:purge", action="privacy.purged", now=now, detail=detail
+                )
         blobs = totals.pop("blobs", 0)
-        return PurgeReport(erased, failed, dict(totals), blobs, financial, forgotten)
+        return PurgeReport(erased, failed, dict(totals), blobs, financial, forgotten, audit)
 
     async def _erase(self, user_id: int, now: datetime) -> dict[str, int]:
         async with self.db.unit_of_work() as uow:
             if not await uow.erasure.shred_key(user_id, now=now):
                 return {}
+        for forget in self.forgetters:
+            await forget(user_id)
         async with self.db.unit_of_work() as uow:
             return await uow.erasure.erase(user_id, now=now)
 
-    def _retention_cutoff(self, now: datetime) -> datetime:
-        """`now` minus the retention in calendar years (29 February becomes the 28th)."""
-        year = now.year - self.financial_retention_years
+    @staticmethod
+    def _years_before(now: datetime, years: int) -> datetime:
+        """`now` minus `years` calendar years (29 February becomes the 28th)."""
+        year = now.year - years
         try:
             return now.replace(year=year)
         except ValueError:

@@ -42,6 +42,8 @@ LEGAL_BASES: tuple[LegalBasis, ...] = (
 DISPOSITIONS: tuple[Disposition, ...] = ("delete", "anonymise", "none")
 FINANCIAL_RETENTION_YEARS = 7
 """Anonymised financial records are kept this long (tax and fraud-prevention law)."""
+AUDIT_RETENTION_YEARS = 2
+"""Audit log entries are kept this long (accountability), then the purge job deletes them."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -132,6 +134,12 @@ _PROCESS = "run interview practice and give feedback"
 
 # Erasure walks this tuple in order: rows that reference others come first.
 TABLES: tuple[TableEntry, ...] = (
+    TableEntry("turn_inbox", (
+        _g("turn_id user_id step worker lease_until attempts received_at updated_at",
+           "operational", "finish every accepted answer once, after a crash too", "contract"),
+        ColumnGroup(("chat",), "operational", "where to send the reply of an answer in progress",
+                    "contract", sealed=True, note="cleared once the reply is sent"),
+    ), "delete", _USER),
     TableEntry("turns", (
         _g("id session_id seq created_at answered_at", "operational", _ROW, "contract"),
         _g("question_id question_text is_follow_up attempt status answer_kind recording_id",
@@ -149,6 +157,20 @@ TABLES: tuple[TableEntry, ...] = (
         _g("platform", "operational", "which platform the interview ran on", "contract"),
         _g("role level planned_questions seed", "interview content", _PROCESS, "contract"),
     ), "delete", _USER),
+    TableEntry("stories", (
+        _g("id user_id created_at updated_at", "operational", _ROW, "contract"),
+        _g("tags overall", "interview content", "the story bank: reuse and refine good answers",
+           "contract"),
+        _sealed("question text", "interview content",
+                "the story bank: reuse and refine good answers", "contract"),
+    ), "delete", _USER),
+    TableEntry("reminders", (
+        _g("user_id created_at last_sent_at next_at", "operational", _ROW, "contract"),
+        _g("local_time timezone", "profile", "send practice reminders the person asked for",
+           "consent"),
+        _g("platform", "operational", "which platform sends the practice reminder", "consent"),
+        _sealed("chat", "identity", "where to send the practice reminder", "consent"),
+    ), "delete", _USER),
     TableEntry("documents", (
         _g("id user_id blob_key created_at", "operational", _ROW, "contract"),
         _g("kind filename", "profile", "tailor questions to a CV or job description",
@@ -165,9 +187,28 @@ TABLES: tuple[TableEntry, ...] = (
         _g("platform lookup_hash", "identity", "recognise the person on a chat platform",
            "contract", note="keyed hash of the platform id, never the id"),
     ), "delete", _USER),
+    TableEntry("contact_points", (
+        _g("id user_id created_at", "operational", _ROW, "contract"),
+        _g("platform", "identity", "which platform can reach the person", "legal obligation"),
+        _sealed("address", "identity",
+                "reach the person outside a conversation: breach notices, opted-in updates",
+                "legal obligation"),
+    ), "delete", _USER),
     TableEntry("deletion_requests", (
         _g("id user_id requested_at due_at cancelled_at completed_at", "operational",
            "carry out a deletion after its grace period", "legal obligation"),
+    ), "delete", _USER),
+    TableEntry("purchase_tokens", (
+        _g("token user_id created_at used_at", "operational",
+           "match a payment to the buyer without sending their id to the provider", "contract"),
+        _g("provider credits price", "financial", "the credit pack being bought", "contract"),
+    ), "delete", _USER),
+    TableEntry("marketing_optins", (
+        _g("user_id", "operational", _ROW, "consent"),
+        _g("opted_in_at method opted_out_at", "consent",
+           "prove the double opt-in to marketing e-mail (when and how)", "consent"),
+        _g("subscriber_id", "identity", "reach the subscriber at MailerLite to unsubscribe or "
+           "forget them", "consent"),
     ), "delete", _USER),
     TableEntry("credit_ledger", (
         _g("id user_id created_at", "operational", _ROW, "contract"),
@@ -189,7 +230,7 @@ TABLES: tuple[TableEntry, ...] = (
         _g("id at actor action detail", "operational",
            "accountability: who did what, as keyed hashes and counts", "legitimate interest",
            note="actor is a keyed hash; detail holds counts, never content"),
-    ), "none"),
+    ), "none", note=f"kept {AUDIT_RETENTION_YEARS} years, then deleted by the purge job"),
     TableEntry("processed_updates", (
         _g("platform update_id processed_at", "operational",
            "answer each platform update once", "legitimate interest",
@@ -198,6 +239,17 @@ TABLES: tuple[TableEntry, ...] = (
     TableEntry("erasure_receipts", (
         _g("id at counts", "operational", "proof that an erasure happened (counts only)",
            "legal obligation"),
+    ), "none"),
+    TableEntry("discord_guilds", (
+        _g("guild_id practice_channel_id question_of_the_day updated_at", "operational",
+           "each Discord server's practice channel and question-of-the-day choice",
+           "legitimate interest", note="server and channel ids only; no person's data"),
+    ), "none"),
+    TableEntry("provider_usage", (
+        _g("id at turn_id stage provider model latency_ms ok error_kind input_tokens "
+           "output_tokens audio_seconds characters", "operational",
+           "provider latency, errors and cost for the admins", "legitimate interest",
+           note="figures only; turn_id is set to NULL when the turn is erased"),
     ), "none"),
 )  # fmt: skip
 
@@ -217,6 +269,12 @@ PROCESSORS: tuple[Processor, ...] = (
               "contract"),
     Processor("Cartesia", "text to speech", ("reply text",), ("interview content",),
               "speak questions and feedback", "contract"),
+    Processor("OpenAI-compatible chat model (COACH_LLM=openai)", "language model",
+              ("transcripts", "typed answers", "CV text", "job description"),
+              ("interview content", "profile"), "score answers and choose questions",
+              "contract"),
+    Processor("OpenAI-compatible speech (COACH_TTS=openai)", "text to speech", ("reply text",),
+              ("interview content",), "speak questions and feedback", "contract"),
     Processor("Telegram", "chat platform", ("messages", "voice replies", "exports"),
               ("identity", "interview content", "audio"), "talk to the person", "contract"),
     Processor("Discord", "chat platform", ("messages", "voice replies", "exports"),

@@ -146,6 +146,19 @@ class TurnRepository(Repository):
     async def set_status(self, turn_id: int, status: str) -> None:
         await self.conn.execute(sa.update(turns).where(turns.c.id == turn_id).values(status=status))
 
+    async def record_transcript(
+        self, turn_id: int, user: UserRecord, transcript: dict[str, Any]
+    ) -> None:
+        """Keep the transcript as soon as it exists, so a resumed turn need not hear it again."""
+        sealed = self.seal_json(user, "turns.transcript", transcript)
+        await self.conn.execute(
+            sa.update(turns).where(turns.c.id == turn_id).values(transcript=sealed)
+        )
+
+    async def get(self, turn_id: int, user: UserRecord) -> TurnRecord | None:
+        row = (await self.conn.execute(sa.select(turns).where(turns.c.id == turn_id))).first()
+        return self._turn(row, user) if row else None
+
     async def latest(self, session_id: int, user: UserRecord) -> TurnRecord | None:
         stmt = sa.select(turns).where(turns.c.session_id == session_id).order_by(turns.c.seq.desc())
         row = (await self.conn.execute(stmt.limit(1))).first()

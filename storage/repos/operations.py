@@ -14,7 +14,7 @@ from storage.tables import audit_log, credit_ledger, deletion_requests, processe
 class LedgerRepository(Repository):
     async def add(
         self,
-        user_id: int,
+        user_id: int | None,
         *,
         kind: str,
         amount: int,
@@ -38,6 +38,18 @@ class LedgerRepository(Repository):
             credit_ledger.c.user_id == user_id
         )
         return int((await self.conn.execute(stmt)).scalar_one())
+
+    async def find(self, provider: str, external_id: str, kind: str) -> dict[str, Any] | None:
+        """The entry recorded under (provider, external_id, kind): user_id, amount, created_at."""
+        stmt = sa.select(credit_ledger).where(
+            credit_ledger.c.provider == provider,
+            credit_ledger.c.external_id == external_id,
+            credit_ledger.c.kind == kind,
+        )
+        row = (await self.conn.execute(stmt)).first()
+        if row is None:
+            return None
+        return {"user_id": row.user_id, "amount": row.amount, "created_at": row.created_at}
 
     async def entries(self, user_id: int) -> list[dict[str, Any]]:
         """The person's ledger entries, oldest first (kind, amount, provider, reference, when)."""
@@ -110,6 +122,18 @@ class AuditRepository(Repository):
     async def recent(self, limit: int = 50) -> list[Any]:
         stmt = sa.select(audit_log).order_by(audit_log.c.id.desc()).limit(limit)
         return list(await self.conn.execute(stmt))
+
+    async def since(self, since: datetime | None = None) -> list[Any]:
+        """Entries at or after `since` (all without it), oldest first."""
+        stmt = sa.select(audit_log).order_by(audit_log.c.at, audit_log.c.id)
+        if since is not None:
+            stmt = stmt.where(audit_log.c.at >= since)
+        return list(await self.conn.execute(stmt))
+
+    async def forget_before(self, cutoff: datetime) -> int:
+        """Delete entries older than `cutoff` (the registry's audit retention)."""
+        stmt = sa.delete(audit_log).where(audit_log.c.at < cutoff)
+        return int((await self.conn.execute(stmt)).rowcount)
 
 
 class UpdateRepository(Repository):

@@ -12,6 +12,7 @@ Anthropic error body (optionally `retry-after`), or a hang longer than the clien
 from __future__ import annotations
 
 import json
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -44,6 +45,8 @@ class FakeAnthropic(LoopbackServer):
     """Queued `tool_use` inputs, one per non-streaming request; the last one repeats."""
     chunks: tuple[str, ...] = ("Tell me about ", "a time you ", "changed a plan.")
     requests: list[Seen] = field(default_factory=list)
+    before_last_chunk: Callable[[], Awaitable[None]] | None = None
+    """Awaited before a stream's last text delta goes out (to observe overlap with it)."""
 
     @property
     def base_url(self) -> str:
@@ -88,7 +91,10 @@ class FakeAnthropic(LoopbackServer):
         response = web.StreamResponse(headers={"Content-Type": "text/event-stream"})
         await response.prepare(request)
         events = sse_events(body, len(self.requests), self.chunks)
-        for name, data in events:
+        deltas = [i for i, (name, _) in enumerate(events) if name == "content_block_delta"]
+        for index, (name, data) in enumerate(events):
+            if deltas and index == deltas[-1] and self.before_last_chunk is not None:
+                await self.before_last_chunk()
             await response.write(f"event: {name}\ndata: {json.dumps(data)}\n\n".encode())
         await response.write_eof()
         return response

@@ -9,6 +9,7 @@ transcript character at the requested rate. Tests inject HTTP failures (with an 
 
 from __future__ import annotations
 
+import asyncio
 import struct
 from dataclasses import dataclass, field
 from typing import Any
@@ -25,6 +26,8 @@ SECONDS_PER_CHAR = 0.01
 class FakeCartesia(LoopbackServer):
     requests: list[dict[str, Any]] = field(default_factory=list)
     headers: list[dict[str, str]] = field(default_factory=list)
+    first_request: asyncio.Event = field(default_factory=asyncio.Event)
+    """Set when the first synthesis request arrives."""
 
     @property
     def base_url(self) -> str:
@@ -40,6 +43,7 @@ class FakeCartesia(LoopbackServer):
             return _error(400, "Cartesia-Version header is required")
         body = await request.json()
         self.requests.append(body)
+        self.first_request.set()
         self.headers.append({k.lower(): v for k, v in request.headers.items()})
         if failure := await self.injected_failure():
             headers = self.retry_headers(failure)

@@ -23,9 +23,9 @@ TOKEN = "123456:TEST-token-abcdef"
 BOT_USER = {"id": 123456, "is_bot": True, "first_name": "Coach", "username": "CoachTestBot"}
 TRUE_METHODS = {
     "sendChatAction", "answerCallbackQuery", "setMyCommands", "deleteWebhook", "setWebhook",
-    "editMessageReplyMarkup", "close", "logOut",
+    "editMessageReplyMarkup", "close", "logOut", "answerPreCheckoutQuery", "refundStarPayment",
 }  # fmt: skip
-MESSAGE_METHODS = {"sendMessage", "sendVoice", "sendDocument", "sendPhoto"}
+MESSAGE_METHODS = {"sendMessage", "sendVoice", "sendDocument", "sendPhoto", "sendInvoice"}
 
 
 @dataclass
@@ -261,3 +261,22 @@ def button_update(chat_id: int, data: str) -> dict[str, Any]:
     query = {"id": secrets.token_hex(4), "from": user(chat_id), "chat_instance": "ci",
              "message": message, "data": data}  # fmt: skip
     return {"update_id": next(_update_ids), "callback_query": query}
+
+
+def pre_checkout_update(
+    user_id: int, payload: str, amount: int, currency: str = "XTR"
+) -> dict[str, Any]:
+    """A `pre_checkout_query`: the buyer pressed Pay on an invoice (Telegram Stars: XTR)."""
+    query = {"id": secrets.token_hex(6), "from": user(user_id), "currency": currency,
+             "total_amount": amount, "invoice_payload": payload}  # fmt: skip
+    return {"update_id": next(_update_ids), "pre_checkout_query": query}
+
+
+def successful_payment_update(
+    chat_id: int, payload: str, amount: int, charge_id: str, currency: str = "XTR"
+) -> dict[str, Any]:
+    """The service message Telegram sends once a payment went through."""
+    paid = {"currency": currency, "total_amount": amount, "invoice_payload": payload,
+            "telegram_payment_charge_id": charge_id,
+            "provider_payment_charge_id": ""}  # fmt: skip
+    return message_update(chat_id, successful_payment=paid)

@@ -8,11 +8,10 @@ import pytest
 
 from bot.core.errors import ProviderError
 from bot.core.models import Pcm
-from bot.providers.retry import RetryPolicy
 from bot.providers.tts.cartesia import CartesiaTTS
 from bot.providers.tts.fallback import FallbackTTS
 from tests.fake_servers.cartesia_api import API_KEY, SECONDS_PER_CHAR, FakeCartesia
-from tests.fakes import Delays
+from tests.fake_servers.sdk_retries import FAST, Opened, RetryWaits
 
 VOICE_ID = "voice-under-test"
 TEXT = "Tell me about a time you disagreed with your manager."
@@ -40,22 +39,21 @@ async def server() -> AsyncIterator[FakeCartesia]:
 
 
 @pytest.fixture
-async def delays() -> AsyncIterator[Delays[CartesiaTTS]]:
-    recorder: Delays[CartesiaTTS] = Delays()
-    yield recorder
-    for provider in recorder.opened:
-        await provider.aclose()
+async def opened() -> AsyncIterator[Opened]:
+    providers = Opened()
+    yield providers
+    await providers.close()
+
+
+@pytest.fixture
+def retries(caplog: pytest.LogCaptureFixture) -> RetryWaits:
+    return RetryWaits(caplog)
 
 
 def cartesia(
-    server: FakeCartesia,
-    delays: Delays[CartesiaTTS],
-    *,
-    sample_rate: int = 24000,
-    timeout_s: float = 5.0,
+    server: FakeCartesia, opened: Opened, *, sample_rate: int = 24000, timeout_s: float = 5.0
 ) -> CartesiaTTS:
-    policy = RetryPolicy(attempts=3, base_delay_s=0.01, max_delay_s=2.0, sleep=delays.sleep)
-    return delays.keep(
+    return opened.keep(
         CartesiaTTS(
             api_key=API_KEY,
             voice_id=VOICE_ID,
@@ -63,15 +61,15 @@ def cartesia(
             model="sonic-2",
             sample_rate=sample_rate,
             timeout_s=timeout_s,
-            retry=policy,
+            max_retries=2,
         )  # fmt: skip
     )
 
 
 async def test_raw_pcm_comes_back_at_the_requested_rate_and_length(
-    server: FakeCartesia, delays: Delays[CartesiaTTS]
+    server: FakeCartesia, opened: Opened
 ) -> None:
-    pcm = await cartesia(server, delays).synthesize(TEXT)
+    pcm = await cartesia(server, opened).synthesize(TEXT)
 
     assert pcm.sample_rate == 24000
     assert len(pcm.samples) == 2 * int(len(TEXT) * SECONDS_PER_CHAR * 24000)
@@ -79,9 +77,9 @@ async def test_raw_pcm_comes_back_at_the_requested_rate_and_length(
 
 
 async def test_raw_s16le_at_the_configured_rate_is_requested(
-    server: FakeCartesia, delays: Delays[CartesiaTTS]
+    server: FakeCartesia, opened: Opened
 ) -> None:
-    pcm = await cartesia(server, delays, sample_rate=16000).synthesize(TEXT)
+    pcm = await cartesia(server, opened, sample_rate=16000).synthesize(TEXT)
 
     assert server.requests[0]["output_format"] == {
         "container": "raw", "encoding": "pcm_s16le", "sample_rate": 16000,
@@ -91,9 +89,9 @@ async def test_raw_s16le_at_the_configured_rate_is_requested(
 
 
 async def test_the_voice_model_transcript_and_api_version_are_sent(
-    server: FakeCartesia, delays: Delays[CartesiaTTS]
+    server: FakeCartesia, opened: Opened
 ) -> None:
-    await cartesia(server, delays).synthesize(TEXT)
+    await cartesia(server, opened).synthesize(TEXT)
 
     body = server.requests[0]
     assert body["voice"] == {"id": VOICE_ID}
@@ -103,41 +101,45 @@ async def test_the_voice_model_transcript_and_api_version_are_sent(
 
 
 async def test_a_voice_asked_for_by_the_caller_replaces_the_configured_one(
-    server: FakeCartesia, delays: Delays[CartesiaTTS]
+    server: FakeCartesia, opened: Opened
 ) -> None:
-    await cartesia(server, delays).synthesize(TEXT, voice="another-voice")
+    await cartesia(server, opened).synthesize(TEXT, voice="another-voice")
 
     assert server.requests[0]["voice"] == {"id": "another-voice"}
 
 
-async def test_a_rate_limit_is_retried_honouring_retry_after(
-    server: FakeCartesia, delays: Delays[CartesiaTTS]
+async def test_a_rate_limit_is_retried_by_the_sdk_honouring_retry_after(
+    server: FakeCartesia, opened: Opened, retries: RetryWaits
 ) -> None:
-    server.fail(429, retry_after="0.75")
+    server.fail(429, retry_after="0.25")
 
-    pcm = await cartesia(server, delays).synthesize(TEXT)
+    pcm = await cartesia(server, opened).synthesize(TEXT)
 
     assert len(pcm.samples) > 0
     assert len(server.requests) == 2
-    assert delays.waits == [0.75]
+    assert retries.waits == [0.25]
 
 
-async def test_a_timeout_is_retried(server: FakeCartesia, delays: Delays[CartesiaTTS]) -> None:
+async def test_a_timeout_is_retried_with_jittered_backoff(
+    server: FakeCartesia, opened: Opened, retries: RetryWaits
+) -> None:
     server.hang()
 
-    pcm = await cartesia(server, delays, timeout_s=0.2).synthesize(TEXT)
+    pcm = await cartesia(server, opened, timeout_s=0.2).synthesize(TEXT)
 
     assert len(pcm.samples) > 0
     assert len(server.requests) == 2
+    [wait] = retries.waits
+    assert 0.375 <= wait <= 0.5, "the SDK's first backoff: 0.5 s less up to 25% jitter"
 
 
 async def test_a_persistent_outage_gives_a_retryable_provider_error(
-    server: FakeCartesia, delays: Delays[CartesiaTTS]
+    server: FakeCartesia, opened: Opened
 ) -> None:
-    server.fail(503, times=10)
+    server.fail(503, times=10, retry_after=FAST)
 
     with pytest.raises(ProviderError) as caught:
-        await cartesia(server, delays).synthesize(TEXT)
+        await cartesia(server, opened).synthesize(TEXT)
 
     assert caught.value.retryable
     assert "HTTP 503" in str(caught.value)
@@ -145,24 +147,24 @@ async def test_a_persistent_outage_gives_a_retryable_provider_error(
 
 
 async def test_a_rejected_request_is_not_retried(
-    server: FakeCartesia, delays: Delays[CartesiaTTS]
+    server: FakeCartesia, opened: Opened, retries: RetryWaits
 ) -> None:
     server.fail(422)
 
     with pytest.raises(ProviderError) as caught:
-        await cartesia(server, delays).synthesize(TEXT)
+        await cartesia(server, opened).synthesize(TEXT)
 
     assert not caught.value.retryable
     assert len(server.requests) == 1
-    assert delays.waits == []
+    assert retries.waits == []
 
 
 async def test_the_offline_voice_speaks_when_cartesia_is_down(
-    server: FakeCartesia, delays: Delays[CartesiaTTS]
+    server: FakeCartesia, opened: Opened
 ) -> None:
-    server.fail(500, times=10)
+    server.fail(500, times=10, retry_after=FAST)
     offline = OfflineTTS()
-    tts = FallbackTTS(cartesia(server, delays), offline)
+    tts = FallbackTTS(cartesia(server, opened), offline)
 
     pcm = await tts.synthesize(TEXT)
 

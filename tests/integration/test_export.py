@@ -10,6 +10,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from bot.core.models import ChatRef
 from bot.core.records import UserRecord
 from bot.privacy import registry
 from bot.privacy.export import ExportFile, build_export
@@ -26,6 +27,8 @@ EXPORTED = {
     "users.target_role": "profile.target_role", "users.target_level": "profile.target_level",
     "identities.platform": "platform_identity.platform",
     "identities.lookup_hash": "platform_identity.id",
+    "contact_points.platform": "contact_points.platform",
+    "contact_points.address": "contact_points.chat_id",
     "consents.policy_version": "consents.policy_version", "consents.purposes": "consents.purposes",
     "consents.age_confirmed": "consents.age_16_or_over_confirmed",
     "consents.given_at": "consents.given_at", "consents.withdrawn_at": "consents.withdrawn_at",
@@ -45,6 +48,18 @@ EXPORTED = {
     "credit_ledger.kind": "credit_ledger.kind", "credit_ledger.amount": "credit_ledger.amount",
     "credit_ledger.provider": "credit_ledger.provider",
     "credit_ledger.external_id": "credit_ledger.reference",
+    "purchase_tokens.provider": "purchase_tokens.provider",
+    "purchase_tokens.credits": "purchase_tokens.credits",
+    "purchase_tokens.price": "purchase_tokens.price",
+    "marketing_optins.opted_in_at": "marketing_email.opted_in_at",
+    "marketing_optins.method": "marketing_email.method",
+    "marketing_optins.opted_out_at": "marketing_email.opted_out_at",
+    "marketing_optins.subscriber_id": "marketing_email.mailerlite_subscriber_id",
+    "stories.tags": "stories.tags", "stories.overall": "stories.overall_score",
+    "stories.question": "stories.question", "stories.text": "stories.text",
+    "reminders.local_time": "practice_reminder.local_time",
+    "reminders.timezone": "practice_reminder.timezone",
+    "reminders.chat": "practice_reminder.chat_id",
 }  # fmt: skip
 NEIGHBOUR_MARKERS = ("NBRMARK", "Ned Neighbour", "ned@example.net", "neighbour-policy", "4242")
 
@@ -54,6 +69,9 @@ async def _person(db: Database, external_id: str, tag: str, audio: bytes) -> Use
     async with db.unit_of_work() as uow:
         user = await uow.users.create("telegram", external_id, now=NOW - timedelta(days=3))
         await uow.users.set_target(user.id, role="software-engineer", level="mid")
+        await uow.contacts.remember(
+            user, ChatRef("telegram", external_id, external_id), now=NOW - timedelta(days=3)
+        )
         await uow.consents.give(
             user.id, policy_version=f"{tag}-policy", purposes=("interview", "marketing"),
             age_confirmed=True, now=NOW - timedelta(days=3),
@@ -99,6 +117,22 @@ async def _person(db: Database, external_id: str, tag: str, audio: bytes) -> Use
             user.id, kind="grant", amount=5 if tag == "zelda" else 4242, provider="welcome",
             external_id=f"{tag}-grant", now=NOW - timedelta(days=1),
         )  # fmt: skip
+        await uow.purchases.create(
+            f"{tag}-token", user.id, provider="telegram-stars", credits=5, price=250,
+            now=NOW - timedelta(days=1),
+        )  # fmt: skip
+        await uow.marketing.save(
+            user.id, opted_in_at=NOW - timedelta(days=1), method="double opt-in e-mail",
+            subscriber_id=f"{tag}-ml-1",
+        )  # fmt: skip
+        await uow.stories.save(
+            user, text=f"{tag} story", question=f"{tag} question one?", tags=("conflict",),
+            overall=3, now=NOW,
+        )  # fmt: skip
+        await uow.reminders.set(
+            user, platform="telegram", chat_id=external_id, chat_user_id=external_id,
+            local_time="08:30", timezone="Europe/Berlin", next_at=NOW, now=NOW,
+        )  # fmt: skip
         return user
 
 
@@ -138,7 +172,7 @@ async def test_export_holds_every_stored_fact_and_the_decrypted_recording(
     assert export.filename == "interview-coach-export-2026-11-27.zip"
     assert export.counts.as_dict() == {
         "consents": 1, "sessions": 1, "turns": 2, "recordings": 1, "documents": 1,
-        "ledger_entries": 1,
+        "ledger_entries": 1, "stories": 1,
     }  # fmt: skip
     profile = data["profile"]
     assert (profile["display_name"], profile["email"]) == ("Zelda Quill", "zelda@example.org")
@@ -230,7 +264,9 @@ async def test_every_personal_column_of_the_data_registry_is_exported(database: 
         "profile": data["profile"], "platform_identity": data["platform_identity"],
         "consents": data["consents"][0], "session": session, "turn": session["turns"][1],
         "recordings": data["recordings"][0], "credit_ledger": data["credit_ledger"][0],
-        "documents": data["documents"][0],
+        "documents": data["documents"][0], "contact_points": data["contact_points"][0],
+        "purchase_tokens": data["purchase_tokens"][0], "marketing_email": data["marketing_email"],
+        "stories": data["stories"][0], "practice_reminder": data["practice_reminder"],
     }  # fmt: skip
     personal = [
         f"{entry.name}.{column}"

@@ -9,10 +9,9 @@ import pytest
 from bot.core.errors import ProviderError
 from bot.core.models import AudioClip, Transcript, Word
 from bot.providers.fallback_stt import FallbackSTT
-from bot.providers.retry import RetryPolicy
 from bot.providers.stt.openai_whisper import OpenAIWhisperSTT
 from tests.fake_servers.openai_api import API_KEY, FakeOpenAI
-from tests.fakes import Delays
+from tests.fake_servers.sdk_retries import FAST, Opened, RetryWaits
 
 VOICE = AudioClip(data=b"OggS\x00fake-opus-voice-note", mime="audio/ogg", filename="file_7.oga")
 
@@ -39,37 +38,36 @@ async def server() -> AsyncIterator[FakeOpenAI]:
 
 
 @pytest.fixture
-async def delays() -> AsyncIterator[Delays[OpenAIWhisperSTT]]:
-    recorder: Delays[OpenAIWhisperSTT] = Delays()
-    yield recorder
-    for provider in recorder.opened:
-        await provider.aclose()
+async def opened() -> AsyncIterator[Opened]:
+    providers = Opened()
+    yield providers
+    await providers.close()
+
+
+@pytest.fixture
+def retries(caplog: pytest.LogCaptureFixture) -> RetryWaits:
+    return RetryWaits(caplog)
 
 
 def whisper(
-    server: FakeOpenAI,
-    delays: Delays[OpenAIWhisperSTT],
-    *,
-    language: str | None = None,
-    timeout_s: float = 5.0,
+    server: FakeOpenAI, opened: Opened, *, language: str | None = None, timeout_s: float = 5.0
 ) -> OpenAIWhisperSTT:
-    policy = RetryPolicy(attempts=3, base_delay_s=0.01, max_delay_s=2.0, sleep=delays.sleep)
-    return delays.keep(
+    return opened.keep(
         OpenAIWhisperSTT(
             api_key=API_KEY,
             base_url=server.base_url,
             model="whisper-large-v3",
             language=language,
             timeout_s=timeout_s,
-            retry=policy,
+            max_retries=2,
         )  # fmt: skip
     )
 
 
 async def test_words_and_their_timings_are_parsed_from_verbose_json(
-    server: FakeOpenAI, delays: Delays[OpenAIWhisperSTT]
+    server: FakeOpenAI, opened: Opened
 ) -> None:
-    transcript = await whisper(server, delays).transcribe(VOICE)
+    transcript = await whisper(server, opened).transcribe(VOICE)
 
     assert transcript.text == "Tell me about it."
     assert transcript.words[0] == Word("Tell", 0.0, 0.3)
@@ -79,9 +77,9 @@ async def test_words_and_their_timings_are_parsed_from_verbose_json(
 
 
 async def test_a_telegram_oga_voice_note_is_uploaded_as_voice_ogg(
-    server: FakeOpenAI, delays: Delays[OpenAIWhisperSTT]
+    server: FakeOpenAI, opened: Opened
 ) -> None:
-    await whisper(server, delays).transcribe(VOICE)
+    await whisper(server, opened).transcribe(VOICE)
 
     upload = server.uploads[0]
     assert upload.filename == "voice.ogg"
@@ -90,9 +88,9 @@ async def test_a_telegram_oga_voice_note_is_uploaded_as_voice_ogg(
 
 
 async def test_the_model_language_and_word_granularity_are_sent(
-    server: FakeOpenAI, delays: Delays[OpenAIWhisperSTT]
+    server: FakeOpenAI, opened: Opened
 ) -> None:
-    await whisper(server, delays, language="de").transcribe(VOICE)
+    await whisper(server, opened, language="de").transcribe(VOICE)
 
     upload = server.uploads[0]
     assert upload.field("model") == "whisper-large-v3"
@@ -103,77 +101,77 @@ async def test_the_model_language_and_word_granularity_are_sent(
 
 
 async def test_a_language_hint_on_the_call_wins_over_the_configured_one(
-    server: FakeOpenAI, delays: Delays[OpenAIWhisperSTT]
+    server: FakeOpenAI, opened: Opened
 ) -> None:
-    await whisper(server, delays, language="de").transcribe(VOICE, language="fr")
+    await whisper(server, opened, language="de").transcribe(VOICE, language="fr")
 
     assert server.uploads[0].field("language") == "fr"
 
 
 async def test_no_language_is_sent_when_none_is_configured(
-    server: FakeOpenAI, delays: Delays[OpenAIWhisperSTT]
+    server: FakeOpenAI, opened: Opened
 ) -> None:
-    await whisper(server, delays).transcribe(VOICE)
+    await whisper(server, opened).transcribe(VOICE)
 
     assert "language" not in server.uploads[0].fields
 
 
-async def test_a_rate_limit_is_retried_honouring_retry_after(
-    server: FakeOpenAI, delays: Delays[OpenAIWhisperSTT]
+async def test_a_rate_limit_is_retried_by_the_sdk_honouring_retry_after(
+    server: FakeOpenAI, opened: Opened, retries: RetryWaits
 ) -> None:
-    server.fail(429, retry_after="1.5")
+    server.fail(429, retry_after="0.25")
 
-    transcript = await whisper(server, delays).transcribe(VOICE)
+    transcript = await whisper(server, opened).transcribe(VOICE)
 
     assert transcript.text == "Tell me about it."
     assert len(server.uploads) == 2
-    assert delays.waits == [1.5]
+    assert retries.waits == [0.25]
 
 
 async def test_a_persistent_server_error_gives_a_retryable_provider_error(
-    server: FakeOpenAI, delays: Delays[OpenAIWhisperSTT]
+    server: FakeOpenAI, opened: Opened, retries: RetryWaits
 ) -> None:
-    server.fail(500, times=10)
+    server.fail(500, times=10, retry_after=FAST)
 
     with pytest.raises(ProviderError) as caught:
-        await whisper(server, delays).transcribe(VOICE)
+        await whisper(server, opened).transcribe(VOICE)
 
     assert caught.value.retryable
     assert "HTTP 500" in str(caught.value)
     assert len(server.uploads) == 3
-    assert len(delays.waits) == 2
+    assert retries.waits == [0.01, 0.01]
 
 
-async def test_a_timeout_is_retried(server: FakeOpenAI, delays: Delays[OpenAIWhisperSTT]) -> None:
+async def test_a_timeout_is_retried_with_jittered_backoff(
+    server: FakeOpenAI, opened: Opened, retries: RetryWaits
+) -> None:
     server.hang()
 
-    transcript = await whisper(server, delays, timeout_s=0.2).transcribe(VOICE)
+    transcript = await whisper(server, opened, timeout_s=0.2).transcribe(VOICE)
 
     assert transcript.text == "Tell me about it."
     assert len(server.uploads) == 2
+    [wait] = retries.waits
+    assert 0.375 <= wait <= 0.5, "the SDK's first backoff: 0.5 s less up to 25% jitter"
 
 
 async def test_a_wrong_key_is_not_retried(
-    server: FakeOpenAI, delays: Delays[OpenAIWhisperSTT]
+    server: FakeOpenAI, opened: Opened, retries: RetryWaits
 ) -> None:
-    stt = delays.keep(
-        OpenAIWhisperSTT(
-            api_key="sk-wrong", base_url=server.base_url, retry=RetryPolicy(sleep=delays.sleep)
-        )
-    )
+    stt = opened.keep(OpenAIWhisperSTT(api_key="sk-wrong", base_url=server.base_url))
 
     with pytest.raises(ProviderError) as caught:
         await stt.transcribe(VOICE)
 
     assert not caught.value.retryable
-    assert delays.waits == []
+    assert retries.waits == []
 
 
 async def test_a_server_refusing_verbose_json_is_asked_for_plain_json(
-    server: FakeOpenAI, delays: Delays[OpenAIWhisperSTT]
+    server: FakeOpenAI, opened: Opened
 ) -> None:
     server.refuse_verbose = True
-    stt = whisper(server, delays)
+    stt = whisper(server, opened)
 
     first = await stt.transcribe(VOICE)
     second = await stt.transcribe(VOICE)
@@ -185,11 +183,11 @@ async def test_a_server_refusing_verbose_json_is_asked_for_plain_json(
 
 
 async def test_the_offline_recogniser_answers_when_the_cloud_fails(
-    server: FakeOpenAI, delays: Delays[OpenAIWhisperSTT]
+    server: FakeOpenAI, opened: Opened
 ) -> None:
-    server.fail(503, times=10)
+    server.fail(503, times=10, retry_after=FAST)
     offline = OfflineSTT()
-    stt = FallbackSTT(whisper(server, delays), offline)
+    stt = FallbackSTT(whisper(server, opened), offline)
 
     transcript = await stt.transcribe(VOICE)
 
@@ -199,11 +197,11 @@ async def test_the_offline_recogniser_answers_when_the_cloud_fails(
 
 
 async def test_the_offline_recogniser_is_not_used_while_the_cloud_works(
-    server: FakeOpenAI, delays: Delays[OpenAIWhisperSTT]
+    server: FakeOpenAI, opened: Opened
 ) -> None:
     offline = OfflineSTT()
 
-    transcript = await FallbackSTT(whisper(server, delays), offline).transcribe(VOICE)
+    transcript = await FallbackSTT(whisper(server, opened), offline).transcribe(VOICE)
 
     assert transcript.text == "Tell me about it."
     assert offline.calls == 0

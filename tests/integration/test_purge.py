@@ -12,6 +12,7 @@ import pytest
 import sqlalchemy as sa
 
 from bot.core.clock import FixedClock
+from bot.core.models import ChatRef
 from bot.core.records import UserRecord
 from bot.privacy import registry
 from bot.privacy.purge import PurgeJob
@@ -50,6 +51,7 @@ async def plant(db: Database, *, due_in: timedelta | None, at: datetime = NOW) -
     async with db.unit_of_work() as uow:
         user = await uow.users.create("telegram", platform_id, now=at)
         await uow.users.set_profile(user, display_name=f"Name {marker}", email=f"{marker}@x.org")
+        await uow.contacts.remember(user, ChatRef("telegram", platform_id, platform_id), now=at)
         await uow.consents.give(
             user.id, policy_version="1", purposes=("interview",), age_confirmed=True, now=at
         )
@@ -68,6 +70,13 @@ async def plant(db: Database, *, due_in: timedelta | None, at: datetime = NOW) -
         await uow.ledger.add(
             user.id, kind="purchase", amount=10, provider="stars", external_id=charge, now=at
         )
+        await uow.stories.save(
+            user, text=f"Story of {marker}", question=None, tags=(), overall=None, now=at
+        )
+        await uow.reminders.set(
+            user, platform="telegram", chat_id=platform_id, chat_user_id=platform_id,
+            local_time="08:00", timezone="UTC", next_at=at, now=at,
+        )  # fmt: skip
         if due_in is not None:
             await uow.deletions.request(user.id, now=at, due_at=at + due_in)
     return Person(user, platform_id, marker, session_id, recording_id, charge)
@@ -267,8 +276,9 @@ async def test_an_erasure_leaves_a_receipt_with_counts_and_no_identifiers(
     assert receipt.counts == counts and receipt.at == NOW
     assert counts == {
         "blobs": 2, "turns": 2, "recordings": 1, "interview_sessions": 1, "documents": 1,
-        "consents": 1, "identities": 1, "deletion_requests": 1,
-        "credit_ledger:anonymised": 1, "users": 1,
+        "consents": 1, "identities": 1, "deletion_requests": 1, "contact_points": 1,
+        "credit_ledger:anonymised": 1, "users": 1, "purchase_tokens": 0, "marketing_optins": 0,
+        "stories": 1, "reminders": 1, "turn_inbox": 0,
     }  # fmt: skip
     assert set(receipt._mapping) == {"id", "at", "counts"}
     assert not any(s.decode() in repr(receipt) for s in person.secrets)

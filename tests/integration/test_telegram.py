@@ -22,7 +22,6 @@ from bot.adapters.telegram.sender import TEXT_LIMIT, TelegramSender
 from bot.config import load_settings
 from bot.core.errors import ConfigError
 from bot.core.models import Button, ChatRef, Reply
-from bot.flows.commands import KNOWN
 from bot.web import SECRET_HEADER, TelegramWebhook, build_web_app, start_web
 from tests.fake_servers.telegram_api import (
     FakeBotApi,
@@ -99,7 +98,7 @@ async def test_start_shows_the_consent_prompt_as_html_with_inline_buttons(bot: R
 async def test_the_command_menu_lists_only_commands_the_engine_answers(bot: Running) -> None:
     registered = [c["command"] for c in bot.api.sent("setMyCommands")[0].json("commands")]
     assert "start" in registered and "interview" in registered
-    assert set(registered) <= KNOWN and len(registered) == len(COMMANDS)
+    assert set(registered) <= bot.world.app.engine.known and len(registered) == len(COMMANDS)
 
 
 async def test_pressing_the_consent_buttons_answers_each_query_and_shows_the_role_menu(

@@ -58,7 +58,14 @@ def test_every_personal_or_erased_table_links_its_rows_to_a_person() -> None:
 
 def test_tables_kept_on_erasure_hold_nothing_that_names_a_person() -> None:
     kept = [e for e in registry.TABLES if e.disposition == "none"]
-    assert {e.name for e in kept} == {"audit_log", "processed_updates", "erasure_receipts"}
+    expected = {
+        "audit_log",
+        "processed_updates",
+        "erasure_receipts",
+        "provider_usage",
+        "discord_guilds",
+    }
+    assert {e.name for e in kept} == expected
     assert all(not e.personal and e.link is None for e in kept)
     assert all("user_id" not in metadata.tables[e.name].c for e in kept)
 

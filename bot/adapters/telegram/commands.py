@@ -10,7 +10,9 @@ COMMANDS: tuple[tuple[str, str], ...] = (
     ("skip", "Skip the current question"),
     ("retry", "Answer the current question again"),
     ("end", "End the interview and get a summary"),
-    ("progress", "Your scores over time"),
+    ("progress", "Your scores over time, with a chart"),
+    ("stories", "Your story bank: save and refine your best answers"),
+    ("reminders", "Daily practice question: /reminders 08:30 Europe/Berlin"),
     ("cv", "Send your CV to tailor the questions"),
     ("jd", "Paste a job description: /jd <text>"),
     ("help", "What I can do"),
@@ -19,7 +21,10 @@ COMMANDS: tuple[tuple[str, str], ...] = (
     ("export", "Download all your data"),
     ("delete", "Delete all your data"),
     ("consent", "Withdraw consent: /consent withdraw"),
-    ("marketing", "Opt in or out of news: /marketing on|off"),
+    ("marketing", "Tips by e-mail: /marketing on EMAIL | off"),
+    ("credits", "Your credits and recent purchases"),
+    ("buy", "Buy interview credits"),
+    ("paysupport", "Help with a payment"),
 )
 
 

@@ -28,7 +28,7 @@ from bot.core.models import ChatRef, Reply
 from bot.core.ports import Handler
 
 log = logging.getLogger(__name__)
-ALLOWED_UPDATES = ["message", "callback_query"]
+ALLOWED_UPDATES = ["message", "callback_query", "pre_checkout_query"]
 GROUP_TEXT = (
     "I coach interviews in a private chat, so your answers stay between us. Tap below to open it."
 )
@@ -120,6 +120,12 @@ class TelegramConnector:
             raise RuntimeError("the Telegram connector is not running")
         await self._sender.send(chat, reply)
 
+    async def refund_star_payment(self, user_id: int, charge_id: str) -> None:
+        """Give a Telegram Stars payment back to the buyer (raises TelegramError if refused)."""
+        if self._app is None:
+            raise RuntimeError("the Telegram connector is not running")
+        await self._app.bot.refund_star_payment(user_id, charge_id)
+
     async def feed(self, data: dict[str, Any]) -> None:
         """Queue one update received by the webhook (JSON already parsed)."""
         if self._app is None:
@@ -150,9 +156,9 @@ class TelegramConnector:
         if update.callback_query is not None:
             self._in_background(self._answer_query(update.callback_query.id))
         chat = update.effective_chat
-        if chat is None:
+        if chat is None and update.pre_checkout_query is None:
             return
-        if chat.type != ChatType.PRIVATE:
+        if chat is not None and chat.type != ChatType.PRIVATE:
             await self._group(update)
             return
         inbound = to_inbound(update, context.bot)

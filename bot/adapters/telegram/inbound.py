@@ -9,13 +9,15 @@ from collections.abc import Awaitable, Callable
 from telegram import Audio, Bot, Document, Message, Update, Voice
 from telegram.warnings import PTBDeprecationWarning
 
-from bot.core.models import Attachment, ChatRef, Inbound
+from bot.core.models import Attachment, ChatRef, Inbound, Payment
 
 PLATFORM = "telegram"
 
 
 def to_inbound(update: Update, bot: Bot) -> Inbound | None:
     """The Inbound for a private-chat message or button press; None for anything else."""
+    if update.pre_checkout_query is not None:
+        return pre_checkout(update)
     chat, user = update.effective_chat, update.effective_user
     if chat is None or user is None:
         return None
@@ -29,11 +31,30 @@ def to_inbound(update: Update, bot: Bot) -> Inbound | None:
     message = update.message
     if message is None:
         return None
+    if message.successful_payment is not None:
+        paid = message.successful_payment
+        payment = Payment(
+            "paid", paid.invoice_payload, paid.currency, paid.total_amount,
+            charge_id=paid.telegram_payment_charge_id,
+        )  # fmt: skip
+        return Inbound(ref, update_id, payment=payment, display_name=name, language=language)
     attachment = attachment_of(message, bot)
     text = message.text if attachment is None else None
     return Inbound(
         ref, update_id, text=text, attachment=attachment, display_name=name, language=language
     )
+
+
+def pre_checkout(update: Update) -> Inbound:
+    """A pre-checkout query (Telegram Stars), answered in the buyer's private chat."""
+    query = update.pre_checkout_query
+    assert query is not None
+    buyer = str(query.from_user.id)
+    payment = Payment(
+        "pre_checkout", query.invoice_payload, query.currency, query.total_amount,
+        query_id=query.id,
+    )  # fmt: skip
+    return Inbound(ChatRef(PLATFORM, buyer, buyer), str(update.update_id), payment=payment)
 
 
 def attachment_of(message: Message, bot: Bot) -> Attachment | None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+from collections.abc import Callable
 
 from bot.core.errors import ProviderError
 from bot.core.models import Assessment, InterviewContext, Question, SpeechMetrics, Transcript
@@ -48,10 +49,26 @@ class FallbackCoach:
         try:
             return await self.primary.next_question(context)
         except ProviderError as exc:
-            log.warning(
-                "%s interviewer failed (%s); using %s", self.primary.name, exc, self.offline.name
-            )
-            return await self.offline.next_question(context)
+            return await self._offline_question(context, exc)
+
+    async def stream_question(
+        self, context: InterviewContext, on_text: Callable[[str], None]
+    ) -> Question:
+        """The primary's streamed question when it streams, else `next_question`."""
+        stream = getattr(self.primary, "stream_question", None)
+        if stream is None:
+            return await self.next_question(context)
+        try:
+            question: Question = await stream(context, on_text)
+            return question
+        except ProviderError as exc:
+            return await self._offline_question(context, exc)
+
+    async def _offline_question(self, context: InterviewContext, exc: ProviderError) -> Question:
+        log.warning(
+            "%s interviewer failed (%s); using %s", self.primary.name, exc, self.offline.name
+        )
+        return await self.offline.next_question(context)
 
     async def aclose(self) -> None:
         """Close the primary's connection pool if it has one."""

@@ -3,9 +3,9 @@
 Works with OpenAI, Together.AI, Groq or a local server (`base_url`). Asks for
 `verbose_json` with word timestamps (the speech metrics use them); a server that refuses
 it with a 400 is asked again, and from then on, for plain `json` (text only, no timings).
-Audio goes up as-is: Telegram's `.oga` voice notes are named `voice.ogg`. The SDK does not
-retry (`max_retries=0`); `bot.providers.retry` does, with jitter, on retryable errors only.
-Neither audio nor transcript text is ever logged.
+Audio goes up as-is: Telegram's `.oga` voice notes are named `voice.ogg`. The SDK retries
+(`max_retries`: 429, 5xx, timeouts, with jitter, honouring `retry-after`); each whole call
+is bounded by `bot.providers.retry.deadline_s`. Neither audio nor transcript is logged.
 """
 
 from __future__ import annotations
@@ -18,9 +18,12 @@ from openai import AsyncOpenAI
 
 from bot.core.errors import ProviderError
 from bot.core.models import AudioClip, Transcript, Word
-from bot.providers.retry import RetryPolicy, status_is_retryable, with_retries
+from bot.core.usage import UsageMeter
+from bot.providers.metering import metered
+from bot.providers.retry import DEFAULT_MAX_RETRIES, as_provider_error, deadline_s, within
 
 log = logging.getLogger(__name__)
+WHAT = "speech recognition"
 EXTENSIONS = {
     "audio/ogg": "ogg", "audio/opus": "ogg", "audio/oga": "ogg", "audio/wav": "wav",
     "audio/x-wav": "wav", "audio/wave": "wav", "audio/mpeg": "mp3", "audio/mp3": "mp3",
@@ -48,20 +51,6 @@ def language_code(name: str | None) -> str | None:
         return None
     name = name.strip().lower()
     return name if len(name) == 2 else LANGUAGE_CODES.get(name)
-
-
-def as_provider_error(exc: openai.OpenAIError) -> ProviderError:
-    """Translate an SDK error; the message names the failure, never the payload."""
-    if isinstance(exc, openai.APITimeoutError):
-        return ProviderError("speech recognition timed out", retryable=True)
-    if isinstance(exc, openai.APIConnectionError):
-        return ProviderError("speech recognition unreachable", retryable=True)
-    if isinstance(exc, openai.APIStatusError):
-        retryable = status_is_retryable(exc.status_code)
-        return ProviderError(
-            f"speech recognition failed with HTTP {exc.status_code}", retryable=retryable
-        )
-    return ProviderError(f"speech recognition failed ({type(exc).__name__})")
 
 
 def to_transcript(result: Any) -> Transcript:
@@ -95,20 +84,27 @@ class OpenAIWhisperSTT:
         model: str = "whisper-1",
         language: str | None = None,
         timeout_s: float = 30.0,
-        retry: RetryPolicy | None = None,
+        max_retries: int = DEFAULT_MAX_RETRIES,
+        meter: UsageMeter | None = None,
     ) -> None:
         self._client = AsyncOpenAI(
-            api_key=api_key, base_url=base_url, timeout=timeout_s, max_retries=0
+            api_key=api_key, base_url=base_url, timeout=timeout_s, max_retries=max_retries
         )
         self.model = model
         self.language = language
-        self.retry = retry or RetryPolicy()
+        self.deadline_s = deadline_s(timeout_s, max_retries)
+        self.meter = meter
         self.verbose = True
         """False once the server refused `verbose_json`; later calls ask for `json`."""
 
     async def transcribe(self, clip: AudioClip, *, language: str | None = None) -> Transcript:
         """Transcribe `clip`; raises ProviderError (retryable or not) when the service fails."""
-        lang = language or self.language
+        async with metered(self.meter, stage="stt", provider=self.name, model=self.model) as tally:
+            tally.audio_seconds = clip.duration_s or 0.0
+            return await self._transcribe_any(clip, language or self.language)
+
+    async def _transcribe_any(self, clip: AudioClip, lang: str | None) -> Transcript:
+        """`verbose_json` until a server refuses it, then plain `json`."""
         if self.verbose:
             try:
                 return await self._transcribe(clip, lang, verbose=True)
@@ -122,10 +118,12 @@ class OpenAIWhisperSTT:
     async def _transcribe(
         self, clip: AudioClip, language: str | None, *, verbose: bool
     ) -> Transcript:
-        async def once() -> Transcript:
-            return to_transcript(await self._request(clip, language, verbose=verbose))
-
-        return await with_retries(once, policy=self.retry, what="speech recognition")
+        result = await within(
+            self._request(clip, language, verbose=verbose),
+            seconds=self.deadline_s,
+            what=WHAT,
+        )
+        return to_transcript(result)
 
     async def _request(self, clip: AudioClip, language: str | None, *, verbose: bool) -> Any:
         filename, mime = upload_name(clip)
@@ -142,9 +140,9 @@ class OpenAIWhisperSTT:
         except openai.BadRequestError as exc:
             if verbose:
                 raise _VerboseRefused("verbose_json refused") from exc
-            raise as_provider_error(exc) from exc
+            raise as_provider_error(exc, WHAT) from exc
         except openai.OpenAIError as exc:
-            raise as_provider_error(exc) from exc
+            raise as_provider_error(exc, WHAT) from exc
 
     async def aclose(self) -> None:
         """Close the HTTP connection pool."""

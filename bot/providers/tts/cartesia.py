@@ -2,8 +2,9 @@
 
 Asks for raw 16-bit little-endian PCM (`container: raw`, `pcm_s16le`) at `sample_rate` and
 returns it as `Pcm`; the voice note's OGG/Opus is encoded in-process (Cartesia has no Opus
-output). The SDK does not retry (`max_retries=0`); `bot.providers.retry` does, with jitter,
-on 429, 5xx, timeouts and connection errors only. The spoken text is never logged.
+output). The SDK retries (`max_retries`: 429, 5xx, timeouts and connection errors, with
+jitter, honouring `retry-after`); each whole call is bounded by
+`bot.providers.retry.deadline_s`. The spoken text is never logged.
 """
 
 from __future__ import annotations
@@ -11,29 +12,23 @@ from __future__ import annotations
 from typing import cast
 
 import cartesia
-import httpx
 from cartesia import AsyncCartesia
 from cartesia.types.raw_output_format_param import RawOutputFormatParam
 
 from bot.core.errors import ProviderError
 from bot.core.models import Pcm
-from bot.providers.retry import RetryPolicy, status_is_retryable, with_retries
+from bot.core.usage import UsageMeter
+from bot.providers.metering import metered
+from bot.providers.retry import (
+    BROKEN_BODY,
+    DEFAULT_MAX_RETRIES,
+    as_provider_error,
+    deadline_s,
+    within,
+)
 
 SAMPLE_RATES = (8000, 16000, 22050, 24000, 44100, 48000)
-
-
-def as_provider_error(exc: cartesia.CartesiaError) -> ProviderError:
-    """Translate an SDK error; the message names the failure, never the text."""
-    if isinstance(exc, cartesia.APITimeoutError):
-        return ProviderError("voice synthesis timed out", retryable=True)
-    if isinstance(exc, cartesia.APIConnectionError):
-        return ProviderError("voice synthesis unreachable", retryable=True)
-    if isinstance(exc, cartesia.APIStatusError):
-        retryable = status_is_retryable(exc.status_code)
-        return ProviderError(
-            f"voice synthesis failed with HTTP {exc.status_code}", retryable=retryable
-        )
-    return ProviderError(f"voice synthesis failed ({type(exc).__name__})")
+WHAT = "voice synthesis"
 
 
 class CartesiaTTS:
@@ -50,25 +45,28 @@ class CartesiaTTS:
         model: str = "sonic-3",
         sample_rate: int = 24000,
         timeout_s: float = 30.0,
-        retry: RetryPolicy | None = None,
+        max_retries: int = DEFAULT_MAX_RETRIES,
+        meter: UsageMeter | None = None,
     ) -> None:
         if sample_rate not in SAMPLE_RATES:
             raise ValueError(f"Cartesia cannot produce {sample_rate} Hz; use one of {SAMPLE_RATES}")
         self._client = AsyncCartesia(
-            api_key=api_key, base_url=base_url, timeout=timeout_s, max_retries=0
+            api_key=api_key, base_url=base_url, timeout=timeout_s, max_retries=max_retries
         )
         self.voice_id = voice_id
         self.model = model
         self.sample_rate = sample_rate
-        self.retry = retry or RetryPolicy()
+        self.deadline_s = deadline_s(timeout_s, max_retries)
+        self.meter = meter
 
     async def synthesize(self, text: str, *, voice: str | None = None) -> Pcm:
         """Speak `text` in `voice` (a Cartesia voice id; default: the configured one)."""
-
-        async def once() -> Pcm:
-            return Pcm(await self._request(text, voice or self.voice_id), self.sample_rate)
-
-        return await with_retries(once, policy=self.retry, what="voice synthesis")
+        async with metered(self.meter, stage="tts", provider=self.name, model=self.model) as tally:
+            tally.characters = len(text)
+            request = self._request(text, voice or self.voice_id)
+            pcm = Pcm(await within(request, seconds=self.deadline_s, what=WHAT), self.sample_rate)
+            tally.audio_seconds = pcm.duration_s
+            return pcm
 
     async def _request(self, text: str, voice_id: str) -> bytes:
         try:
@@ -80,8 +78,8 @@ class CartesiaTTS:
             )
             samples = await response.read()
         except cartesia.CartesiaError as exc:
-            raise as_provider_error(exc) from exc
-        except httpx.HTTPError as exc:
+            raise as_provider_error(exc, WHAT) from exc
+        except BROKEN_BODY as exc:
             raise ProviderError("voice synthesis stream broke", retryable=True) from exc
         if len(samples) % 2:
             raise ProviderError("voice synthesis returned a partial sample", retryable=True)

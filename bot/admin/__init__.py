@@ -1,0 +1,1 @@
+"""Running the service from the chat: admin commands, breach notices and broadcasts."""

@@ -1,0 +1,1 @@
+"""Marketing e-mail, only with opt-in: the MailerLite client and `/marketing`."""
