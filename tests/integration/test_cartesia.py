@@ -38,18 +38,6 @@ async def server() -> AsyncIterator[FakeCartesia]:
     await fake.stop()
 
 
-@pytest.fixture
-async def opened() -> AsyncIterator[Opened]:
-    providers = Opened()
-    yield providers
-    await providers.close()
-
-
-@pytest.fixture
-def retries(caplog: pytest.LogCaptureFixture) -> RetryWaits:
-    return RetryWaits(caplog)
-
-
 def cartesia(
     server: FakeCartesia, opened: Opened, *, sample_rate: int = 24000, timeout_s: float = 5.0
 ) -> CartesiaTTS:

@@ -52,18 +52,6 @@ async def server() -> AsyncIterator[FakeAnthropic]:
     await fake.stop()
 
 
-@pytest.fixture
-async def opened() -> AsyncIterator[Opened]:
-    providers = Opened()
-    yield providers
-    await providers.close()
-
-
-@pytest.fixture
-def retries(caplog: pytest.LogCaptureFixture) -> RetryWaits:
-    return RetryWaits(caplog)
-
-
 def claude(server: FakeAnthropic, opened: Opened, *, timeout_s: float = 5.0) -> ClaudeCoach:
     coach = ClaudeCoach(
         api_key=API_KEY,

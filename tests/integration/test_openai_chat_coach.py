@@ -41,18 +41,6 @@ async def server() -> AsyncIterator[FakeOpenAI]:
     await fake.stop()
 
 
-@pytest.fixture
-async def opened() -> AsyncIterator[Opened]:
-    providers = Opened()
-    yield providers
-    await providers.close()
-
-
-@pytest.fixture
-def retries(caplog: pytest.LogCaptureFixture) -> RetryWaits:
-    return RetryWaits(caplog)
-
-
 def coach(server: FakeOpenAI, opened: Opened, *, key: str = API_KEY) -> ModelCoach:
     model = OpenAIChatModel(
         model="llama-3.1-8b-instruct", base_url=server.base_url, api_key=key, timeout_s=5.0

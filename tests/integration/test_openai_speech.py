@@ -37,18 +37,6 @@ async def server() -> AsyncIterator[FakeOpenAI]:
     await fake.stop()
 
 
-@pytest.fixture
-async def opened() -> AsyncIterator[Opened]:
-    providers = Opened()
-    yield providers
-    await providers.close()
-
-
-@pytest.fixture
-def retries(caplog: pytest.LogCaptureFixture) -> RetryWaits:
-    return RetryWaits(caplog)
-
-
 def speech(server: FakeOpenAI, opened: Opened, *, timeout_s: float = 5.0) -> OpenAISpeechTTS:
     return opened.keep(
         OpenAISpeechTTS(

@@ -37,18 +37,6 @@ async def server() -> AsyncIterator[FakeOpenAI]:
     await fake.stop()
 
 
-@pytest.fixture
-async def opened() -> AsyncIterator[Opened]:
-    providers = Opened()
-    yield providers
-    await providers.close()
-
-
-@pytest.fixture
-def retries(caplog: pytest.LogCaptureFixture) -> RetryWaits:
-    return RetryWaits(caplog)
-
-
 def whisper(
     server: FakeOpenAI, opened: Opened, *, language: str | None = None, timeout_s: float = 5.0
 ) -> OpenAIWhisperSTT:
