@@ -28,6 +28,7 @@ from bot.flows.rewrite import Rewriter, StrongerAnswerFeature
 from bot.flows.stories import StoriesFeature
 from bot.flows.turn import AnswerLimits
 from bot.flows.voice import Voice
+from bot.marketing.confirmation import email_codes
 from bot.marketing.optin import MarketingFeature, subscriber_forgetter
 from bot.metrics import Metrics
 from bot.payments.credits import Credits, CreditsFeature, credit_policy
@@ -137,6 +138,7 @@ def build_app(settings: Settings, **overrides: Any) -> App:
     )  # fmt: skip
     processors = processors_note(stt, tts, coach)
     mailing = mailing_list(settings)
+    codes = email_codes(settings, master)  # the bot's own double opt-in, over SMTP
     purge = PurgeJob(
         db=db, clock=clock, financial_retention_years=settings.financial_retention_years,
         forgetters=[subscriber_forgetter(db, mailing)] if mailing else [],
@@ -156,7 +158,7 @@ def build_app(settings: Settings, **overrides: Any) -> App:
             admin_feature(settings, db, clock, hasher, purge, rights.exporter, senders),
             CreditsFeature(store=db, credits=credits),
             payments_feature(settings, db, clock, credits),
-            MarketingFeature(store=db, clock=clock, rights=rights, mailing=mailing),
+            MarketingFeature(store=db, clock=clock, rights=rights, mailing=mailing, codes=codes),
             StrongerAnswerFeature(store=db, rewriter=rewriter, question_of=asked),
             StoriesFeature(store=db, clock=clock, rewriter=rewriter, question_of=asked),
             RemindersFeature(store=db, clock=clock),

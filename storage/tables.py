@@ -265,6 +265,19 @@ marketing_optins = sa.Table(
     sa.Column("opted_out_at", TS, nullable=True),
 )
 
+email_codes = sa.Table(  # a pending e-mail confirmation code: only its keyed hash
+    "email_codes",
+    metadata,
+    sa.Column(
+        "user_id", sa.Integer, sa.ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    ),
+    sa.Column("code_hash", sa.String(64), nullable=False),
+    sa.Column("expires_at", TS, nullable=False),
+    sa.Column("attempts", sa.Integer, nullable=False, default=0),
+    sa.Column("sends", sa.Integer, nullable=False, default=1),
+    sa.Column("first_sent_at", TS, nullable=False),  # start of the resend window
+)
+
 # -- admins and operations (#9) --
 
 contact_points = sa.Table(

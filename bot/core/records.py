@@ -114,6 +114,18 @@ class MarketingRecord:
 
 
 @dataclass(frozen=True, slots=True)
+class EmailCodeRecord:
+    """A pending e-mail confirmation code (#8): its keyed hash, expiry and counters."""
+
+    user_id: int
+    code_hash: str
+    expires_at: datetime
+    attempts: int
+    sends: int
+    first_sent_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
 class StoryRecord:
     """A story the candidate saved to their bank (#10), opened."""
 

@@ -2,7 +2,8 @@
 
 Subscribers are created `unconfirmed`, so MailerLite itself e-mails the confirmation link
 (double opt-in: enable it for API subscribers in the MailerLite account); nothing is mailed
-to them before they click it.
+to them before they click it. When the bot confirmed the address itself (a code by e-mail,
+bot.marketing.confirmation), they are created `active`.
 """
 
 from __future__ import annotations
@@ -31,10 +32,11 @@ class MailerLite:
             headers={"Authorization": f"Bearer {api_key}", "Accept": "application/json"},
         )  # fmt: skip
 
-    async def subscribe(self, email: str, *, opted_in_at: datetime) -> str:
-        """Add (or update) the subscriber, unconfirmed, in the group; MailerLite's id."""
+    async def subscribe(self, email: str, *, opted_in_at: datetime, confirmed: bool = False) -> str:
+        """Add (or update) the subscriber in the group, `active` when we `confirmed` the
+        address ourselves, else `unconfirmed`; MailerLite's id."""
         body: dict[str, Any] = {
-            "email": email, "status": "unconfirmed",
+            "email": email, "status": "active" if confirmed else "unconfirmed",
             "opted_in_at": opted_in_at.strftime("%Y-%m-%d %H:%M:%S"),
         }  # fmt: skip
         if self.group_id:

@@ -210,6 +210,12 @@ TABLES: tuple[TableEntry, ...] = (
         _g("subscriber_id", "identity", "reach the subscriber at MailerLite to unsubscribe or "
            "forget them", "consent"),
     ), "delete", _USER),
+    TableEntry("email_codes", (
+        _g("user_id", "operational", _ROW, "consent"),
+        _g("code_hash expires_at attempts sends first_sent_at", "operational",
+           "confirm the e-mail address by a one-time code (only its keyed hash is kept)",
+           "consent"),
+    ), "delete", _USER),
     TableEntry("credit_ledger", (
         _g("id user_id created_at", "operational", _ROW, "contract"),
         _g("kind amount", "financial", "credits bought and spent", "legal obligation"),

@@ -7,9 +7,9 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from bot.core.records import MarketingRecord, PurchaseToken
+from bot.core.records import EmailCodeRecord, MarketingRecord, PurchaseToken
 from storage.repos.base import Repository
-from storage.tables import marketing_optins, purchase_tokens
+from storage.tables import email_codes, marketing_optins, purchase_tokens
 
 
 def _token(row: Any) -> PurchaseToken:
@@ -68,3 +68,23 @@ class MarketingRepository(Repository):
             where = marketing_optins.c.user_id == user_id
             stmt = sa.update(marketing_optins).where(where).values(**values)
         await self.conn.execute(stmt)
+
+    async def code(self, user_id: int) -> EmailCodeRecord | None:
+        """The person's pending e-mail confirmation code, if any."""
+        stmt = sa.select(email_codes).where(email_codes.c.user_id == user_id)
+        row = (await self.conn.execute(stmt)).first()
+        if row is None:
+            return None
+        return EmailCodeRecord(**{f: getattr(row, f) for f in EmailCodeRecord.__slots__})
+
+    async def save_code(self, user_id: int, **values: Any) -> None:
+        """Create or update the person's pending code with `values` (columns)."""
+        if await self.code(user_id) is None:
+            stmt: Any = sa.insert(email_codes).values(user_id=user_id, **values)
+        else:
+            where = email_codes.c.user_id == user_id
+            stmt = sa.update(email_codes).where(where).values(**values)
+        await self.conn.execute(stmt)
+
+    async def drop_code(self, user_id: int) -> None:
+        await self.conn.execute(sa.delete(email_codes).where(email_codes.c.user_id == user_id))

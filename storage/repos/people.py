@@ -75,6 +75,11 @@ class UserRepository(Repository):
         if values:
             await self.conn.execute(sa.update(users).where(users.c.id == user.id).values(**values))
 
+    async def confirm_email(self, user: UserRecord) -> None:
+        """Mark the address held as confirmed (the person proved they receive its mail)."""
+        stmt = sa.update(users).where(users.c.id == user.id).values(email_confirmed=True)
+        await self.conn.execute(stmt)
+
     async def profile(self, user: UserRecord) -> dict[str, Any]:
         row = (await self.conn.execute(sa.select(users).where(users.c.id == user.id))).one()
         return {
