@@ -6,7 +6,6 @@ the recorded answer is kept. No judge: the offline coach's feedback, marked as s
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -47,7 +46,6 @@ async def test_no_judge_gives_the_offline_feedback_marked_as_such(
     assert len(cloud.claude.requests) > 3, "the SDK retried before giving up"
 
 
-@pytest.mark.skipif(shutil.which("flite") is None, reason="needs Debian's flite")
 async def test_a_cartesia_outage_is_spoken_by_the_offline_voice(
     tmp_path: Path, cloud: Cloud
 ) -> None:
