@@ -219,6 +219,7 @@ def encode_voice_sync(pcm: Pcm, *, bitrate: int = 32000) -> AudioClip:
         mime="audio/ogg",
         filename="voice.ogg",
         duration_s=round(samples.size / pcm.sample_rate, 3),
+        waveform=waveform(pcm),
     )
 
 

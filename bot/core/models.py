@@ -26,6 +26,8 @@ class AudioClip:
     mime: str = "audio/ogg"
     filename: str = "audio.ogg"
     duration_s: float | None = None
+    waveform: bytes | None = None
+    """256 peak levels (0-255), set by our encoder: Discord shows them on voice messages."""
 
 
 @dataclass(frozen=True, slots=True)

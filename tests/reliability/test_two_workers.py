@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
+from bot.app import App
 from bot.core.clock import FixedClock
 from bot.core.models import Inbound
 from bot.flows.texts import ALREADY_ANSWERED
@@ -78,25 +81,35 @@ async def test_two_workers_resuming_at_once_send_one_reply(
     assert [r.step for r in rows] == ["replied"]
 
 
-async def test_one_update_delivered_to_two_workers_is_answered_once(
-    database: Database, tmp_path: Path
-) -> None:
+@asynccontextmanager
+async def two_workers(
+    database: Database, tmp_path: Path, user_id: str
+) -> AsyncIterator[tuple[App, App, Candidate]]:
+    """Two apps on one database (the second through its own engine) and a candidate who
+    has consented and started an interview through the first."""
     clock = FixedClock()
     other = second_handle(database)
     try:
         first = await make_app(tmp_path, clock=clock, db=database)
         second = await make_app(tmp_path, clock=clock, db=other)
-        c = Candidate(first.engine, user_id="2002")
+        c = Candidate(first.engine, user_id=user_id)
         await c.consent()
         await c.press("level:software-engineer:mid")
+        yield first, second, c
+    finally:
+        await other.close()
+
+
+async def test_one_update_delivered_to_two_workers_is_answered_once(
+    database: Database, tmp_path: Path
+) -> None:
+    async with two_workers(database, tmp_path, "2002") as (first, second, c):
         update = Inbound(c.chat, "same-update", text=ANSWER)
         sinks = RecordingSink(), RecordingSink()
         await asyncio.gather(
             first.engine.handle(update, sinks[0]), second.engine.handle(update, sinks[1])
         )
         rows = await inbox_rows(database)
-    finally:
-        await other.close()
     assert len(feedback([r for s in sinks for _, r in s.replies])) == 1
     assert [r.step for r in rows] == ["replied"]
 
@@ -104,22 +117,13 @@ async def test_one_update_delivered_to_two_workers_is_answered_once(
 async def test_two_answers_to_one_turn_on_two_workers_are_scored_once(
     database: Database, tmp_path: Path
 ) -> None:
-    clock = FixedClock()
-    other = second_handle(database)
-    try:
-        first = await make_app(tmp_path, clock=clock, db=database)
-        second = await make_app(tmp_path, clock=clock, db=other)
-        c = Candidate(first.engine, user_id="2003")
-        await c.consent()
-        await c.press("level:software-engineer:mid")
+    async with two_workers(database, tmp_path, "2003") as (first, second, c):
         sinks = RecordingSink(), RecordingSink()
         await asyncio.gather(
             first.engine.handle(Inbound(c.chat, "u1", text=ANSWER), sinks[0]),
             second.engine.handle(Inbound(c.chat, "u2", text=ANSWER + " twice"), sinks[1]),
         )
         rows = await inbox_rows(database)
-    finally:
-        await other.close()
     assert len(feedback([r for s in sinks for _, r in s.replies])) == 1
     assert [(r.step, r.attempts) for r in rows] == [("replied", 1)]
     refused = [r for s in sinks for _, r in s.replies if r.text == ALREADY_ANSWERED]

@@ -143,8 +143,10 @@ def test_a_silent_recording_is_not_an_error() -> None:
 
 
 def test_voice_note_is_ogg_opus_at_48khz_mono_of_the_same_length() -> None:
-    clip = encode_voice_sync(tone_pcm(3.0))
+    pcm = tone_pcm(3.0)
+    clip = encode_voice_sync(pcm)
     assert (clip.mime, clip.filename, clip.duration_s) == ("audio/ogg", "voice.ogg", 3.0)
+    assert clip.waveform == waveform(pcm) and len(clip.waveform) == 256  # for Discord
     assert clip.data.startswith(b"OggS")
     with av.open(io.BytesIO(clip.data), "r") as container:
         stream = container.streams.audio[0]

@@ -7,6 +7,7 @@ import asyncio
 from bot.core.errors import ProviderError
 from bot.core.models import AudioClip, Pcm
 from bot.flows.voice import EarlyVoice, Voice, join_pcm
+from tests.fakes import FakeCodec
 
 RATE = 8000
 
@@ -28,18 +29,15 @@ class ScriptTTS:
         return Pcm(b"".join(ord(c).to_bytes(2, "little") for c in text), RATE)
 
 
-class KeepCodec:
-    """Keeps the PCM it was asked to encode."""
+class KeepCodec(FakeCodec):
+    """The fake codec, keeping the PCM it was asked to encode."""
 
     def __init__(self) -> None:
         self.encoded: list[Pcm] = []
 
-    async def decode(self, data: bytes, *, sample_rate: int = 16000) -> Pcm:
-        raise NotImplementedError
-
     async def encode_voice(self, pcm: Pcm) -> AudioClip:
         self.encoded.append(pcm)
-        return AudioClip(b"OggS", "audio/ogg", "voice.ogg", pcm.duration_s)
+        return await super().encode_voice(pcm)
 
 
 def spoken(pcm: Pcm) -> str:

@@ -87,11 +87,15 @@ class DiscordSender:
             log.warning("audio reply not delivered (%s); text only", type(exc).__name__)
 
     async def send_voice_message(self, channel_id: int, clip: AudioClip) -> Any:
-        """POST channels/{id}/messages with the voice-message flag and attachment metadata."""
-        pcm = await decode(clip.data, sample_rate=8000)
+        """POST channels/{id}/messages with the voice-message flag and attachment metadata
+        (duration and waveform from our encoder; decoded again only for a clip without them)."""
+        duration, levels = clip.duration_s, clip.waveform
+        if duration is None or levels is None:
+            pcm = await decode(clip.data, sample_rate=8000)
+            duration, levels = pcm.duration_s, waveform(pcm)
         meta = {
-            "id": "0", "filename": "voice-message.ogg", "duration_secs": round(pcm.duration_s, 2),
-            "waveform": base64.b64encode(waveform(pcm)).decode(),
+            "id": "0", "filename": "voice-message.ogg", "duration_secs": round(duration, 2),
+            "waveform": base64.b64encode(levels).decode(),
         }  # fmt: skip
         payload = {"flags": VOICE_MESSAGE_FLAG, "attachments": [meta]}
         file = as_file(clip.data, "voice-message.ogg")
