@@ -31,9 +31,10 @@ class InboxRepository(Repository):
         chat = self.seal_text(user, _CHAT, json.dumps(reply_to))
         values = dict(step="received", worker=worker, lease_until=lease_until, chat=chat)
         free = sa.or_(turn_inbox.c.worker.is_(None), turn_inbox.c.lease_until < now)
+        answered = turn_inbox.c.step == "replied"  # a later answer to a finished turn: refused
         stmt = (
             sa.update(turn_inbox)
-            .where(turn_inbox.c.turn_id == turn_id, free)
+            .where(turn_inbox.c.turn_id == turn_id, free, sa.not_(answered))
             .values(**values, attempts=turn_inbox.c.attempts + 1, updated_at=now)
         )
         if (await self.conn.execute(stmt)).rowcount:
