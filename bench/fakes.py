@@ -94,6 +94,9 @@ class SlowCartesia(cartesia_api.FakeCartesia):
     latency = Latency()
     chunk_s = 0.5
     """Seconds of audio per streamed chunk."""
+    seconds_per_char = 1 / 15
+    """A person's speaking pace (about 15 characters a second): a 300-character reply is
+    20 s of audio, so encoding it costs what it would in production."""
 
     async def _bytes(self, request: web.Request) -> web.StreamResponse:
         answer = await super()._bytes(request)

@@ -114,6 +114,10 @@ class TimedCodec(Timed):
         job = self._cpu(audio.decode_sync, data, sample_rate=sample_rate, limits=self.limits)
         return await _timed("codec", audio.run_cpu(job))
 
+    async def probe(self, data: bytes) -> float:
+        job = self._cpu(audio.probe_sync, data, limits=self.limits)
+        return await _timed("codec", audio.run_cpu(job))
+
     async def encode_voice(self, pcm: Pcm) -> AudioClip:
         started = time.monotonic()
         clip = await _timed("codec", audio.run_cpu(self._cpu(audio.encode_voice_sync, pcm)))

@@ -325,11 +325,11 @@ async def score_answer(app: App, args: argparse.Namespace) -> dict[str, object]:
         metrics = speech_metrics(transcript)
     else:
         data = args.audio.read_bytes()
-        pcm = await app.codec.decode(data)
-        answer = AnswerInput(audio=data, pcm=pcm)
-        clip = AudioClip(data, "audio/ogg", args.audio.name, pcm.duration_s)
+        seconds = await app.codec.probe(data)
+        answer = AnswerInput(audio=data, duration_s=seconds)
+        clip = AudioClip(data, "audio/ogg", args.audio.name, seconds)
         transcript = await app.stt.transcribe(clip)
-        metrics = measure(answer, transcript)
+        metrics = await measure(answer, transcript, app.codec)
     assessment = await app.coach.assess(question=question, transcript=transcript, metrics=metrics)
     return {
         "overall": assessment.overall,

@@ -65,6 +65,9 @@ class FakeCodec:
         seconds = float(data.split(b":")[1])
         return Pcm(b"\x00\x01" * int(seconds * sample_rate), sample_rate)
 
+    async def probe(self, data: bytes) -> float:
+        return (await self.decode(data)).duration_s
+
     async def encode_voice(self, pcm: Pcm) -> AudioClip:
         return AudioClip(b"OggS" + pcm.samples[:8], duration_s=pcm.duration_s)
 

@@ -218,7 +218,7 @@ class InterviewFlow:
             turns = await uow.turns.for_session(session.id, user)
             docs = await uow.users.documents(user)
         question = self.question_of(session, turn)
-        metrics = measure(answer, transcript)
+        metrics = await measure(answer, transcript, self.codec)
         more = main_count(turns) < session.planned_questions
         context = context_for(session, turns, docs, language=transcript.language)
         early = self.voice.early() if more else None
@@ -416,9 +416,8 @@ class InterviewFlow:
         if answer.audio is None:
             await uow.turns.record_answer(turn.id, user, kind="text", text=answer.text, now=now)
             return
-        duration = answer.pcm.duration_s if answer.pcm else None
         recording = await uow.recordings.save(
-            user, answer.audio, mime=answer.mime, duration_s=duration, now=now
+            user, answer.audio, mime=answer.mime, duration_s=answer.duration_s, now=now
         )
         await uow.turns.record_answer(
             turn.id, user, kind="voice", recording_id=recording.id, now=now

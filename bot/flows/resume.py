@@ -134,17 +134,17 @@ class Resumer:
         await self.inbox.settle(self.store, claim, "replied")
 
     async def _answer_of(self, user: UserRecord, turn: TurnRecord) -> AnswerInput | None:
-        """The stored answer, decoded again; None when it cannot be read back."""
+        """The stored answer, checked to play again; None when it cannot be read back."""
         if turn.answer_kind == "text":
             return AnswerInput(text=turn.answer_text) if turn.answer_text else None
         try:
             async with self.store.unit_of_work() as uow:
                 data, mime = await _recording(uow, user, turn)
-            pcm = await self.codec.decode(data, sample_rate=16000)
+            seconds = await self.codec.probe(data)
         except (StorageError, AudioError, LookupError, OSError) as exc:
             log.warning("turn %s: stored answer unreadable (%s)", turn.id, type(exc).__name__)
             return None
-        return AnswerInput(audio=data, mime=mime, pcm=pcm)
+        return AnswerInput(audio=data, mime=mime, duration_s=seconds)
 
     async def _drop(self, turn_id: int) -> bool:
         async with self.store.unit_of_work() as uow:

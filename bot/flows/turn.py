@@ -12,7 +12,6 @@ from bot.core.models import (
     AudioClip,
     Inbound,
     InterviewContext,
-    Pcm,
     Question,
     SpeechMetrics,
     Transcript,
@@ -33,12 +32,12 @@ class TurnRejected(Exception):
 
 @dataclass(frozen=True, slots=True)
 class AnswerInput:
-    """A validated answer: typed text, or audio bytes with their decoded samples."""
+    """A validated answer: typed text, or audio bytes (checked to play) and their length."""
 
     text: str | None = None
     audio: bytes | None = None
     mime: str = "audio/ogg"
-    pcm: Pcm | None = None
+    duration_s: float | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,7 +67,7 @@ TEXT_TOO_LONG = (
 
 
 async def read_answer(inbound: Inbound, codec: AudioCodec, limits: AnswerLimits) -> AnswerInput:
-    """Check limits from metadata before downloading, then download and decode."""
+    """Check limits from metadata before downloading, then download and check it plays."""
     if inbound.attachment is None:
         text = (inbound.text or "").strip()
         if not text:
@@ -87,10 +86,10 @@ async def read_answer(inbound: Inbound, codec: AudioCodec, limits: AnswerLimits)
     if len(data) > limits.max_bytes:
         raise TurnRejected(_too_large(limits.max_bytes))
     try:
-        pcm = await codec.decode(data, sample_rate=16000)
+        seconds = await codec.probe(data)
     except AudioError as exc:
         raise TurnRejected(exc.user_message) from exc
-    return AnswerInput(audio=data, mime=att.mime or "audio/ogg", pcm=pcm)
+    return AnswerInput(audio=data, mime=att.mime or "audio/ogg", duration_s=seconds)
 
 
 def _too_large(max_bytes: int) -> str:
@@ -108,8 +107,8 @@ async def transcribe(answer: AnswerInput, stt: SpeechToText, filename: str) -> T
     """The typed text as a transcript, or the speech recogniser's transcript of the audio."""
     if answer.text is not None:
         return Transcript(text=answer.text)
-    assert answer.audio is not None and answer.pcm is not None
-    clip = AudioClip(answer.audio, answer.mime, filename, answer.pcm.duration_s)
+    assert answer.audio is not None
+    clip = AudioClip(answer.audio, answer.mime, filename, answer.duration_s)
     try:
         return await stt.transcribe(clip)
     except ProviderError as exc:
@@ -117,12 +116,18 @@ async def transcribe(answer: AnswerInput, stt: SpeechToText, filename: str) -> T
         raise TurnRejected(texts.TRANSCRIBE_FAILED) from exc
 
 
-def measure(answer: AnswerInput, transcript: Transcript) -> SpeechMetrics:
-    """Speech metrics; pauses come from the audio when the recogniser gave no timings."""
-    if answer.pcm is None:
+async def measure(answer: AnswerInput, transcript: Transcript, codec: AudioCodec) -> SpeechMetrics:
+    """Speech metrics; pauses come from the decoded audio when the recogniser gave no
+    word timings (the only case that decodes a recording sent to a cloud recogniser)."""
+    if answer.audio is None:
         return speech_metrics(transcript)
-    pauses = () if transcript.words else estimate_pauses_from_pcm(answer.pcm)
-    return speech_metrics(transcript, duration_s=answer.pcm.duration_s, pauses_s=pauses)
+    pauses: tuple[float, ...] = ()
+    if not transcript.words:
+        try:
+            pauses = estimate_pauses_from_pcm(await codec.decode(answer.audio))
+        except AudioError:  # it played at the start; the pauses are only a detail
+            log.info("pauses not measured: the recording did not decode to the end")
+    return speech_metrics(transcript, duration_s=answer.duration_s, pauses_s=pauses)
 
 
 async def assess_and_plan(

@@ -13,5 +13,8 @@ class PyAvCodec:
     async def decode(self, data: bytes, *, sample_rate: int = 16000) -> Pcm:
         return await audio.decode(data, sample_rate=sample_rate, limits=self.limits)
 
+    async def probe(self, data: bytes) -> float:
+        return await audio.probe(data, limits=self.limits)
+
     async def encode_voice(self, pcm: Pcm) -> AudioClip:
         return await audio.encode_voice(pcm)

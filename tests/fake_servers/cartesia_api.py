@@ -2,18 +2,19 @@
 
 Checks `Authorization: Bearer <key>` and the `Cartesia-Version` header, reads the JSON body
 (`model_id`, `transcript`, `voice: {id}`, `output_format: {container, encoding,
-sample_rate}`) and answers raw `pcm_s16le` samples: `SECONDS_PER_CHAR` of audio per
-transcript character at the requested rate. Tests inject HTTP failures (with an optional
+sample_rate}`) and answers raw `pcm_s16le` samples: `seconds_per_char` of audio per
+transcript character at the requested rate (`SECONDS_PER_CHAR` unless a subclass speaks at
+a person's pace). Tests inject HTTP failures (with an optional
 `Retry-After`) or hangs longer than the client's timeout.
 """
 
 from __future__ import annotations
 
 import asyncio
-import struct
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
 from aiohttp import web
 
 from tests.fake_servers.loopback import LoopbackServer
@@ -27,6 +28,7 @@ class FakeCartesia(LoopbackServer):
     requests: list[dict[str, Any]] = field(default_factory=list)
     headers: list[dict[str, str]] = field(default_factory=list)
     first_request: asyncio.Event = field(default_factory=asyncio.Event)
+    seconds_per_char = SECONDS_PER_CHAR
     """Set when the first synthesis request arrives."""
 
     @property
@@ -51,8 +53,8 @@ class FakeCartesia(LoopbackServer):
         output = body.get("output_format", {})
         if output.get("container") != "raw" or output.get("encoding") != "pcm_s16le":
             return _error(400, "this fake only serves raw pcm_s16le")
-        count = int(len(body["transcript"]) * SECONDS_PER_CHAR * output["sample_rate"])
-        samples = struct.pack(f"<{count}h", *((i % 200 - 100) * 100 for i in range(count)))
+        count = int(len(body["transcript"]) * self.seconds_per_char * output["sample_rate"])
+        samples = ((np.arange(count) % 200 - 100) * 100).astype("<i2").tobytes()
         return web.Response(body=samples, content_type="audio/pcm")
 
 

@@ -1,9 +1,10 @@
 """Fuzz the audio decoder under an address-space limit; run as a subprocess.
 
 `python -m tests.reliability.decoder_fuzz LIMIT_MB EXAMPLES` sets RLIMIT_AS, then feeds
-`bot.audio.decode_sync` random bytes, truncated and bit-flipped OGG, a 0-byte file and
-headers claiming ten hours. Every input must end as PCM within the duration limit or as a
-plain `AudioError` message; anything else is a crash. Prints the counts as one JSON line.
+`bot.audio.decode_sync` and `bot.audio.probe_sync` random bytes, truncated and bit-flipped
+OGG, a 0-byte file and headers claiming ten hours. Every input must end as a length within
+the duration limit or as a plain `AudioError` message; anything else is a crash. Prints the
+counts as one JSON line.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import resource
 import struct
 import sys
 from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
 
 from hypothesis import HealthCheck, given, settings
@@ -24,18 +26,26 @@ tally: Counter[str] = Counter()
 
 
 def check(data: bytes) -> None:
-    from bot.audio import AudioLimits, decode_sync
-    from bot.core.errors import AudioError
+    from bot.audio import AudioLimits, decode_sync, probe_sync
 
     tally["inputs"] += 1
+    limits = AudioLimits(max_seconds=LIMITS_S)
+    judge(lambda: decode_sync(data, limits=limits).duration_s, "decoded", "refused")
+    judge(lambda: probe_sync(data, limits=limits), "probed", "probe refused")
+
+
+def judge(measure: Callable[[], float], accepted: str, refused: str) -> None:
+    """Run `measure`: an accepted input is within the limit, a refusal a plain message."""
+    from bot.core.errors import AudioError
+
     try:
-        pcm = decode_sync(data, limits=AudioLimits(max_seconds=LIMITS_S))
+        seconds = measure()
     except AudioError as exc:
         assert exc.user_message.strip() and "Traceback" not in exc.user_message
-        tally["refused: " + type(exc).__name__] += 1
+        tally[f"{refused}: {type(exc).__name__}"] += 1
         return
-    assert pcm.duration_s <= LIMITS_S + 1
-    tally["decoded"] += 1
+    assert seconds <= LIMITS_S + 1
+    tally[accepted] += 1
 
 
 def wav_claiming(seconds: float, body: bytes) -> bytes:

@@ -9,6 +9,7 @@ import os
 import threading
 import time
 import wave
+from collections.abc import Callable
 from pathlib import Path
 
 import av
@@ -25,6 +26,7 @@ from bot.audio import (
     encode_voice_sync,
     format_duration,
     pcm_from_wav,
+    probe_sync,
     run_cpu,
     set_cpu_workers,
     wav_bytes,
@@ -196,22 +198,28 @@ def test_pcm_from_wav_rejects_bytes_that_are_not_wav() -> None:
         pcm_from_wav(b"hello, not a wav file")
 
 
-def test_a_recording_over_the_limit_by_its_header_names_both_durations() -> None:
+@pytest.mark.parametrize("check", [decode_sync, probe_sync], ids=["decode", "probe"])
+def test_a_recording_over_the_limit_by_its_header_names_both_durations(
+    check: Callable[..., object],
+) -> None:
     four_min_ten = wav_bytes(Pcm(bytes(2 * 8000 * 250), 8000))
     with pytest.raises(AudioTooLong) as caught:
-        decode_sync(four_min_ten)
+        check(four_min_ten)
     assert caught.value.user_message == (
         "That recording is 4 min 10 s long; answers can be up to 3 min. "
         "Please record a shorter answer."
     )
 
 
-def test_a_stream_without_a_duration_stops_decoding_once_past_the_limit() -> None:
+@pytest.mark.parametrize("check", [decode_sync, probe_sync], ids=["decode", "probe"])
+def test_a_stream_without_a_duration_stops_decoding_once_past_the_limit(
+    check: Callable[..., object],
+) -> None:
     streamed = tone_file("webm", "libopus", 48000, seconds=5.0, seekable=False)
     with av.open(io.BytesIO(streamed), "r") as container:
         assert container.duration is None  # so only the decoder can notice
     with pytest.raises(AudioTooLong) as caught:
-        decode_sync(streamed, limits=AudioLimits(max_seconds=2.0))
+        check(streamed, limits=AudioLimits(max_seconds=2.0))
     assert "longer than 2 s" in caught.value.user_message
 
 
@@ -220,9 +228,12 @@ def test_a_recording_just_within_the_limit_is_accepted() -> None:
     assert pcm.duration_s == pytest.approx(2.0, abs=0.05)
 
 
-def test_a_file_over_the_size_limit_is_refused_before_decoding() -> None:
+@pytest.mark.parametrize("check", [decode_sync, probe_sync], ids=["decode", "probe"])
+def test_a_file_over_the_size_limit_is_refused_before_decoding(
+    check: Callable[..., object],
+) -> None:
     with pytest.raises(AudioTooLarge) as caught:
-        decode_sync(os.urandom(3 * 1024 * 1024), limits=AudioLimits(max_bytes=2 * 1024 * 1024))
+        check(os.urandom(3 * 1024 * 1024), limits=AudioLimits(max_bytes=2 * 1024 * 1024))
     assert "3 MB" in caught.value.user_message
     assert "up to 2 MB" in caught.value.user_message
 
@@ -230,9 +241,12 @@ def test_a_file_over_the_size_limit_is_refused_before_decoding() -> None:
 @pytest.mark.parametrize(
     "data", [b"", wav_bytes(Pcm(b"", 16000))], ids=["zero-bytes", "wav-with-no-samples"]
 )
-def test_a_recording_with_nothing_in_it_is_empty_audio(data: bytes) -> None:
+@pytest.mark.parametrize("check", [decode_sync, probe_sync], ids=["decode", "probe"])
+def test_a_recording_with_nothing_in_it_is_empty_audio(
+    data: bytes, check: Callable[..., object]
+) -> None:
     with pytest.raises(EmptyAudio) as caught:
-        decode_sync(data)
+        check(data)
     assert "empty" in caught.value.user_message
 
 
@@ -246,19 +260,45 @@ def test_a_recording_with_nothing_in_it_is_empty_audio(data: bytes) -> None:
         pytest.param(b"#EXTM3U\n#EXTINF:10,\nfile:///etc/passwd\n", id="hls-playlist"),
     ],
 )
-def test_things_that_are_not_recordings_are_not_audio(data: bytes) -> None:
+@pytest.mark.parametrize("check", [decode_sync, probe_sync], ids=["decode", "probe"])
+def test_things_that_are_not_recordings_are_not_audio(
+    data: bytes, check: Callable[..., object]
+) -> None:
     with pytest.raises(NotAudio) as caught:
-        decode_sync(data)
+        check(data)
     assert "voice note" in caught.value.user_message
     assert isinstance(caught.value.__cause__, Exception)
 
 
+@pytest.mark.parametrize("check", [decode_sync, probe_sync], ids=["decode", "probe"])
 def test_an_ogg_cut_off_before_its_first_audio_page_is_reported_as_damaged(
-    answer_ogg: bytes,
+    answer_ogg: bytes, check: Callable[..., object]
 ) -> None:
     with pytest.raises(NotAudio) as caught:
-        decode_sync(answer_ogg[:4000])
+        check(answer_ogg[:4000])
     assert "cut off or damaged" in caught.value.user_message
+
+
+def test_probe_gives_the_stated_length_of_the_answer_fixture(answer_ogg: bytes) -> None:
+    assert probe_sync(answer_ogg) == pytest.approx(decode_sync(answer_ogg).duration_s, abs=0.05)
+
+
+@pytest.mark.parametrize("name", sorted(FORMATS))
+def test_probe_measures_each_upload_format_like_a_decode(name: str) -> None:
+    fmt, codec, rate, channels = FORMATS[name][:4]
+    data = tone_file(fmt, codec, rate, channels=channels)
+    assert probe_sync(data) == pytest.approx(decode_sync(data).duration_s, abs=0.1)
+
+
+def test_probe_accepts_an_ogg_damaged_after_its_first_sound_that_decode_still_plays(
+    answer_ogg: bytes,
+) -> None:
+    """The probe stops at the first sound; the rest is the recogniser's (or decode's) job."""
+    damaged = bytearray(answer_ogg)
+    for at in range(len(damaged) // 2, len(damaged) // 2 + 2000):
+        damaged[at] ^= 0x5A
+    assert probe_sync(bytes(damaged)) == pytest.approx(23.3, abs=0.2)
+    assert decode_sync(bytes(damaged)).duration_s > 10
 
 
 def test_an_ogg_cut_in_half_keeps_the_half_that_arrived(answer_ogg: bytes) -> None:
