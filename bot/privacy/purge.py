@@ -1,10 +1,13 @@
 """The purge job: erase everyone whose grace period has ended, then the expired records.
 
-Crash safety comes from the order of work per person: the data key is destroyed and a due
-deletion request ensured in one committed transaction; blobs and rows go in the next one,
-together with the receipt and the removal of the request. Interrupted anywhere, the request
-is still due, so the next run (or `coach purge`) repeats the second step and ends in the
-same state. Logs carry counts only, never ids.
+People are erased in batches of `BATCH_SIZE` (one statement per table for the whole batch).
+Crash safety comes from the order of work: the batch's data keys are destroyed and due
+deletion requests ensured in one committed transaction; then the forgetters are asked, per
+person; blobs and rows go in the next transaction, together with one receipt per person and
+the removal of the requests. Interrupted anywhere, the requests are still due, so the next
+run (or `coach purge`) repeats the second step and ends in the same state. A forgetter
+failing leaves only that person due; a failing transaction leaves only its batch due.
+Logs carry counts only, never ids.
 """
 
 from __future__ import annotations
@@ -21,12 +24,16 @@ from bot.core.clock import Clock
 from bot.privacy.registry import AUDIT_RETENTION_YEARS, FINANCIAL_RETENTION_YEARS
 
 log = logging.getLogger(__name__)
+BATCH_SIZE = 500
+"""People per batch: a statement binds this many ids and a few values (old SQLite: 999)."""
 
 
 class Erasure(Protocol):
     async def try_purge_lock(self) -> bool: ...
-    async def shred_key(self, user_id: int, *, now: datetime) -> bool: ...
-    async def erase(self, user_id: int, *, now: datetime) -> dict[str, int]: ...
+    async def shred_keys(self, user_ids: Sequence[int], *, now: datetime) -> list[int]: ...
+    async def erase_many(
+        self, user_ids: Sequence[int], *, now: datetime
+    ) -> dict[int, dict[str, int]]: ...
     async def purge_financial(self, older_than: datetime) -> int: ...
 
 
@@ -86,6 +93,7 @@ class PurgeJob:
         financial_retention_years: int = FINANCIAL_RETENTION_YEARS,
         update_retention_days: int = 7,
         forgetters: Sequence[Callable[[int], Awaitable[None]]] = (),
+        batch_size: int = BATCH_SIZE,
     ) -> None:
         self.db = db
         self.forgetters = forgetters
@@ -95,6 +103,7 @@ class PurgeJob:
         self.financial_retention_years = financial_retention_years
         self.update_retention = timedelta(days=update_retention_days)
         self.runs: Counter[str] = Counter()  # "done" / "skipped", for /metrics
+        self.batch_size = batch_size  # people erased together (two transactions per batch)
 
     async def run(self, *, now: datetime | None = None) -> PurgeReport:
         """Erase every person whose deletion is due at `now` (default: the clock), delete
@@ -123,7 +132,10 @@ class PurgeJob:
         """Erase one person at once ("delete now"); counts per table, empty when unknown.
         Raises if interrupted; the person's key is gone by then and the purge finishes."""
         now = self.clock.now()
-        counts = await self._erase(user_id, now)
+        erased, errors = await self._erase([user_id], now)
+        if errors:
+            raise errors[0]
+        counts = erased.get(user_id, {})
         if counts:
             await self.db.maintenance()
         log.info("immediate erasure: %s rows and blobs", sum(counts.values()))
@@ -131,17 +143,25 @@ class PurgeJob:
 
     async def _purge(self, now: datetime) -> PurgeReport:
         async with self.db.unit_of_work() as uow:
-            due = await uow.deletions.due(now)
+            due = list(dict.fromkeys(await uow.deletions.due(now)))
         totals: Counter[str] = Counter()
         erased = failed = 0
-        for user_id in dict.fromkeys(due):
+        for start in range(0, len(due), self.batch_size):
+            batch = due[start : start + self.batch_size]
             try:
-                totals.update(await self._erase(user_id, now))
-            except Exception as exc:  # one person's failure must not stop the others
-                failed += 1
-                log.error("erasure interrupted (%s); the next run resumes it", type(exc).__name__)
-            else:
-                erased += 1
+                people, errors = await self._erase(batch, now)
+            except Exception as exc:  # one batch's failure must not stop the others
+                failed += len(batch)
+                log.error("erasure of %s people interrupted (%s); the next run resumes it",
+                          len(batch), type(exc).__name__)  # fmt: skip
+                continue
+            for error in errors:
+                log.error("a processor could not forget a person (%s); the next run asks again",
+                          type(error).__name__)  # fmt: skip
+            failed += len(errors)
+            erased += len(people)
+            for counts in people.values():
+                totals.update(counts)
         async with self.db.unit_of_work() as uow:
             kept_years = self.financial_retention_years
             financial = await uow.erasure.purge_financial(self._years_before(now, kept_years))
@@ -156,14 +176,28 @@ class PurgeJob:
         blobs = totals.pop("blobs", 0)
         return PurgeReport(erased, failed, dict(totals), blobs, financial, forgotten, audit)
 
-    async def _erase(self, user_id: int, now: datetime) -> dict[str, int]:
+    async def _erase(
+        self, user_ids: Sequence[int], now: datetime
+    ) -> tuple[dict[int, dict[str, int]], list[Exception]]:
+        """Shred the keys (committed), ask the forgetters per person, then erase the rows of
+        everyone forgotten. Counts per erased person, and the forgetters' errors (each
+        leaves its person due). Unknown or already erased people are in neither."""
         async with self.db.unit_of_work() as uow:
-            if not await uow.erasure.shred_key(user_id, now=now):
-                return {}
-        for forget in self.forgetters:
-            await forget(user_id)
+            shredded = await uow.erasure.shred_keys(user_ids, now=now)
+        forgotten: list[int] = []
+        errors: list[Exception] = []
+        for user_id in shredded:
+            try:
+                for forget in self.forgetters:
+                    await forget(user_id)
+            except Exception as exc:  # this person stays due; the others go on
+                errors.append(exc)
+            else:
+                forgotten.append(user_id)
+        if not forgotten:
+            return {}, errors
         async with self.db.unit_of_work() as uow:
-            return await uow.erasure.erase(user_id, now=now)
+            return await uow.erasure.erase_many(forgotten, now=now), errors
 
     @staticmethod
     def _years_before(now: datetime, years: int) -> datetime:

@@ -306,3 +306,79 @@ async def test_concurrent_purges_erase_each_person_once(database: Database) -> N
         assert len(await uow.erasure.receipts()) == 4
     for person in people:
         assert await linked_rows(database, person.user.id) == {}
+
+
+async def test_a_purge_in_several_batches_erases_everyone_and_no_neighbour(
+    database: Database,
+) -> None:
+    gone = [await plant(database, due_in=timedelta(days=-1)) for _ in range(5)]
+    kept = [await plant(database, due_in=None), await plant(database, due_in=timedelta(days=1))]
+    report = await PurgeJob(db=database, clock=FixedClock(NOW), batch_size=2).run(now=NOW)
+
+    assert (report.people_erased, report.people_failed) == (5, 0)
+    assert (report.rows["turns"], report.rows["users"], report.blobs_deleted) == (10, 5, 10)
+    for person in gone:
+        assert await linked_rows(database, person.user.id) == {}
+    async with database.unit_of_work() as uow:
+        receipts = [r.counts for r in await uow.erasure.receipts()]
+    assert len(receipts) == 5 and all(counts == receipts[0] for counts in receipts)
+    assert receipts[0]["users"] == 1 and receipts[0]["turns"] == 2 and receipts[0]["blobs"] == 2
+    assert len(database.blobs.keys()) == 4  # the neighbours' recordings and CVs
+    for person in kept:
+        await assert_intact(database, person)
+
+
+async def test_a_forgetter_failing_for_one_person_leaves_only_that_person_due(
+    database: Database,
+) -> None:
+    people = [await plant(database, due_in=timedelta(days=-1)) for _ in range(3)]
+    stubborn, asked = people[1].user.id, []
+    unreachable = {stubborn}
+
+    async def forget(user_id: int) -> None:
+        asked.append(user_id)
+        if user_id in unreachable:
+            raise ConnectionError("processor unreachable")
+
+    job = PurgeJob(db=database, clock=FixedClock(NOW), forgetters=[forget])
+    first = await job.run(now=NOW)
+
+    assert (first.people_erased, first.people_failed) == (2, 1)
+    assert sorted(asked) == sorted(p.user.id for p in people)
+    async with database.unit_of_work() as uow:
+        assert await uow.deletions.due(NOW) == [stubborn]
+        left = await uow.users.get(stubborn)
+        assert left is not None and left.data_key is None  # shredded, rows not yet erased
+        assert len(await uow.erasure.receipts()) == 2
+    for person in (people[0], people[2]):
+        assert await linked_rows(database, person.user.id) == {}
+
+    unreachable.clear()
+    second = await job.run(now=NOW)
+    assert (second.people_erased, second.people_failed) == (1, 0) and asked[-1] == stubborn
+    assert await linked_rows(database, stubborn) == {}
+
+
+async def test_a_failing_batch_is_left_due_and_the_next_batch_goes_on(
+    database: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    people = [await plant(database, due_in=timedelta(days=-1)) for _ in range(3)]
+    real_delete, calls = database.blobs.delete, []
+
+    def delete_crashing_once(key: str) -> bool:
+        calls.append(key)
+        if len(calls) == 1:
+            raise OSError("disk went away")
+        return real_delete(key)
+
+    monkeypatch.setattr(database.blobs, "delete", delete_crashing_once)
+    job = PurgeJob(db=database, clock=FixedClock(NOW), batch_size=2)
+    first = await job.run(now=NOW)
+
+    assert (first.people_erased, first.people_failed) == (1, 2)
+    async with database.unit_of_work() as uow:
+        assert len(await uow.deletions.due(NOW)) == 2
+    second = await job.run(now=NOW)
+    assert (second.people_erased, second.people_failed) == (2, 0)
+    for person in people:
+        assert await linked_rows(database, person.user.id) == {}
