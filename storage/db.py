@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from contextvars import ContextVar
 from pathlib import Path
 from typing import Any
 
@@ -35,6 +37,7 @@ from storage.sealing import KeyRing
 
 log = logging.getLogger(__name__)
 MIGRATIONS = Path(__file__).parent / "migrations"
+_INSIDE: ContextVar[bool] = ContextVar("inside_unit_of_work", default=False)
 
 
 class UnitOfWork:
@@ -100,6 +103,7 @@ class Database:
         self.engine = engine
         self.keyring = keyring
         self.blobs = blobs
+        self._serial = asyncio.Lock() if self.dialect == "sqlite" else None
 
     @property
     def dialect(self) -> str:
@@ -121,9 +125,24 @@ class Database:
 
     @asynccontextmanager
     async def unit_of_work(self) -> AsyncIterator[UnitOfWork]:
-        """One transaction: committed when the block ends, rolled back on error."""
-        async with self.engine.begin() as conn:
-            yield UnitOfWork(conn, self.keyring, self.blobs)
+        """One transaction: committed when the block ends, rolled back on error.
+
+        On SQLite one unit of work runs at a time in this process, the others waiting their
+        turn in order: SQLite has one writer, and its own busy wait (5 s, then "database is
+        locked") fails turns once hundreds of candidates answer at once. A unit opened
+        inside another one (or in a task started there) does not wait for it.
+        """
+        if self._serial is None or _INSIDE.get():
+            async with self.engine.begin() as conn:
+                yield UnitOfWork(conn, self.keyring, self.blobs)
+            return
+        async with self._serial:
+            inside = _INSIDE.set(True)
+            try:
+                async with self.engine.begin() as conn:
+                    yield UnitOfWork(conn, self.keyring, self.blobs)
+            finally:
+                _INSIDE.reset(inside)
 
     async def maintenance(self) -> None:
         """Leave no erased bytes behind: on SQLite checkpoint the WAL into the file (secure_delete

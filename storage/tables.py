@@ -155,6 +155,7 @@ turns = sa.Table(
     sa.Column("created_at", TS, nullable=False),
     sa.Column("answered_at", TS, nullable=True),
     sa.UniqueConstraint("session_id", "seq", name="uq_turns_session_seq"),
+    sa.Index("ix_turns_recording_id", "recording_id"),
 )
 
 credit_ledger = sa.Table(
@@ -168,6 +169,7 @@ credit_ledger = sa.Table(
     sa.Column("external_id", sa.String(128), nullable=False),
     sa.Column("created_at", TS, nullable=False),
     sa.UniqueConstraint("provider", "external_id", "kind", name="uq_credit_ledger_external"),
+    sa.Index("ix_credit_ledger_user_id", "user_id"),
 )
 
 deletion_requests = sa.Table(
@@ -179,6 +181,7 @@ deletion_requests = sa.Table(
     sa.Column("due_at", TS, nullable=False),
     sa.Column("cancelled_at", TS, nullable=True),
     sa.Column("completed_at", TS, nullable=True),
+    sa.Index("ix_deletion_requests_user_id", "user_id"),
 )
 
 audit_log = sa.Table(
@@ -225,6 +228,7 @@ provider_usage = sa.Table(  # one row per provider call: figures only, no person
     sa.Column("output_tokens", sa.Integer, nullable=False, default=0),
     sa.Column("audio_seconds", sa.Float, nullable=False, default=0.0),
     sa.Column("characters", sa.Integer, nullable=False, default=0),
+    sa.Index("ix_provider_usage_turn_id", "turn_id"),
 )
 
 # -- Discord (#6) --

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -195,3 +196,39 @@ async def test_platform_ids_are_stored_only_as_keyed_hashes(database: Database) 
         await uow.users.create("telegram", "555000111", now=NOW)
         rows = (await uow.conn.execute(sa.text("SELECT * FROM identities"))).all()
     assert rows and all("555000111" not in str(tuple(row)) for row in rows)
+
+
+async def test_many_units_of_work_at_once_all_commit(database: Database) -> None:
+    """Hundreds of candidates answering at once: each unit reads, waits a little (a busy
+    event loop), then writes. On SQLite they take turns instead of failing with "database
+    is locked"; on PostgreSQL they run side by side."""
+    open_now = most_open = 0
+
+    async def one(n: int) -> None:
+        nonlocal open_now, most_open
+        async with database.unit_of_work() as uow:
+            open_now += 1
+            most_open = max(most_open, open_now)
+            await uow.users.find("telegram", str(n))
+            await asyncio.sleep(0.005)
+            await uow.users.create("telegram", str(n), now=NOW)
+            open_now -= 1
+
+    await asyncio.gather(*(one(n) for n in range(60)))
+
+    async with database.unit_of_work() as uow:
+        found = [await uow.users.find("telegram", str(n)) for n in range(60)]
+    assert all(found)
+    assert most_open == 1 if database.dialect == "sqlite" else most_open > 1
+
+
+async def test_a_unit_of_work_opened_inside_another_does_not_wait_for_it(
+    database: Database,
+) -> None:
+    """The purge holds one open (its lock on PostgreSQL) while it erases in others."""
+    async with database.unit_of_work() as outer:
+        assert await outer.erasure.try_purge_lock()
+        async with asyncio.timeout(5), database.unit_of_work() as inner:
+            await inner.users.create("telegram", "nested", now=NOW)
+    async with database.unit_of_work() as uow:
+        assert await uow.users.find("telegram", "nested") is not None
