@@ -1,4 +1,4 @@
-"""Audio costs: decode a 60 s OGG/Opus answer, encode a 20 s reply, loop lag under load.
+"""Audio costs: decode (and probe) a 60 s OGG/Opus answer, encode a 20 s reply, loop lag.
 
 Targets (issue: benchmarks): encode a 20 s reply <= 200 ms on one core; event-loop lag
 while 32 encodes run at once <= 20 ms. Prints MET or MISSED; never fails on timing.
@@ -60,10 +60,12 @@ def main(runs: int = RUNS, encodes: int = 32) -> list[tuple[str, float, float, s
     answer = audio.encode_voice_sync(_speechlike(60)).data
     encode = _timed(runs, audio.encode_voice_sync, reply)
     decode = _timed(runs, audio.decode_sync, answer)
+    probe = _timed(runs, audio.probe_sync, answer)
     lag = asyncio.run(_loop_lag(reply, encodes))
     rows = [
         ("encode 20 s reply to OGG/Opus (ms)", statistics.median(encode), 200.0),
         ("decode 60 s OGG/Opus answer (ms)", statistics.median(decode), 0.0),
+        ("probe 60 s answer, as a turn does (ms)", statistics.median(probe), 0.0),
         (f"loop lag, {encodes} encodes at once (ms)", lag, 20.0),
     ]
     return [(n, v, t, ("MET" if v <= t else "MISSED") if t else "-") for n, v, t in rows]

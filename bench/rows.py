@@ -41,7 +41,7 @@ def _overhead(f: dict[str, Any], p: dict[str, Any]) -> list[Row]:
             met if over else None),
         row(b, "update -> voice reply sent (ms)", None, samples=f.get("e2e_ms")),
         row(b, "inside provider calls (ms)", None, samples=f.get("provider_ms")),
-        row(b, "audio codec per turn, decode + encode (ms)", None, samples=f.get("codec_ms")),
+        row(b, "audio per turn, probe + encode (ms)", None, samples=f.get("codec_ms")),
         row(b, "encode of one voice reply (ms)", None, samples=f.get("encode_ms")),
         row(b, "of the overhead: in database units of work (ms)", None, samples=f.get("db_ms")),
         row(b, "errors", f.get("errors"), at_most(0)),
@@ -68,7 +68,6 @@ def _echo(f: dict[str, Any], p: dict[str, Any]) -> list[Row]:
 def _concurrency(f: dict[str, Any], p: dict[str, Any]) -> list[Row]:
     n = f.get("candidates", p.get("candidates", 0))
     b = f"concurrency ({n} candidates within {p.get('spread_s', 0):g} s)"
-    turns = max(1, f.get("turns", 0))
     return [
         row(b, "turn latency, update -> voice (ms)", None, samples=f.get("e2e_ms")),
         row(b, "ideal schedule latency (ms)", None, samples=f.get("ideal_ms")),
@@ -83,7 +82,7 @@ def _concurrency(f: dict[str, Any], p: dict[str, Any]) -> list[Row]:
             f.get("unanswered"),
         ),
         row(b, "CPU per voice turn, codec excluded (ms)", f.get("cpu_per_turn_ms"), at_most(15)),
-        row(b, "chat actions sent per turn", f.get("chat_actions", 0) / turns),
+        row(b, "chat actions sent per candidate", f.get("chat_actions", 0) / max(1, n)),
     ]
 
 
@@ -153,7 +152,8 @@ BUILDERS = (
 NOTES = [
     "providers are loopback fakes in another process: transcription 0.8 s; model first token "
     "0.7 s then 40 tokens/s; voice first audio 0.15 s then 10x real time; the fake Bot API "
-    "admits 30 messages/s per bot (429 with retry_after beyond it)",
+    "admits 30 messages/s per bot (429 with retry_after beyond it); the voice speaks at "
+    "15 characters a second, as a person does",
     "overhead = update handed to the bot -> its sendVoice received, minus the union of the "
     "turn's provider calls and its audio decode/encode (reported separately)",
     "ideal schedule: each turn's measured provider time, then its voice and text messages "

@@ -18,6 +18,7 @@ Candidate text is never logged.
 
 from __future__ import annotations
 
+import functools
 import logging
 import re
 from collections.abc import Awaitable, Callable
@@ -135,10 +136,16 @@ def closest_bank_question(text: str, role: str, level: str) -> Question | None:
     except ValueError:
         return None
     words = set(content_words(text))
-    best = max(bank, key=lambda q: len(words.intersection(content_words(q.text))), default=None)
-    if best is None or len(words.intersection(content_words(best.text))) < MIN_SHARED_WORDS:
+    best = max(bank, key=lambda q: len(words & _bank_words(q.text)), default=None)
+    if best is None or len(words & _bank_words(best.text)) < MIN_SHARED_WORDS:
         return None
     return best
+
+
+@functools.lru_cache(maxsize=4096)
+def _bank_words(question: str) -> frozenset[str]:
+    """A bank question's content words, worked out once (every planned question asks)."""
+    return frozenset(content_words(question))
 
 
 def clean_question(text: str) -> str:
