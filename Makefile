@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 DEBIAN_PACKAGES := flite espeak-ng
 TYPED := bot storage
 
-.PHONY: install run test lint typecheck bench bench-quick clean system-packages
+.PHONY: install run test lint typecheck bench bench-quick bench-stt clean system-packages
 
 install: system-packages $(STAMP)
 
@@ -49,6 +49,9 @@ bench: install
 
 bench-quick: install
 	$(BIN)/python -m bench --quick
+
+bench-stt: install
+	$(BIN)/python bench/stt_wer.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

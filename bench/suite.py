@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
 import subprocess
 import sys
 import time
@@ -57,15 +56,16 @@ def run_scenario(name: str, params: dict[str, Any], *, isolated: bool) -> dict[s
 
 
 def run_all(
-    plan: Plan, *, isolated: bool, wer: bool, audio_runs: int = audio_costs.RUNS,
-    audio_encodes: int = 32,
-) -> tuple[list[Row], str]:  # fmt: skip
+    plan: Plan, *, isolated: bool, audio_runs: int = audio_costs.RUNS, audio_encodes: int = 32
+) -> tuple[list[Row], str]:
     """Run every scenario of `plan` and the audio costs; the rows and the Markdown report."""
     started = time.monotonic()
     results: dict[str, dict[str, Any]] = {}
     for name, params in plan.items():
         print(f"running {name} {params} ...", file=sys.stderr, flush=True)
+        began = time.monotonic()
         results[name] = run_scenario(name, params, isolated=isolated)
+        print(f"  {name}: {time.monotonic() - began:.0f} s", file=sys.stderr, flush=True)
     print("running audio ...", file=sys.stderr, flush=True)
     audio = audio_costs.main(runs=audio_runs, encodes=audio_encodes)
     rows, notes = all_rows(results, audio, plan)
@@ -74,12 +74,4 @@ def run_all(
     budget = 600 if isolated else 60  # make bench <= 10 min, make bench-quick <= 60 s
     rows.append(row("whole run", "duration (s)", time.monotonic() - started, at_most(budget)))
     text = markdown(rows, title="interview-coach benchmarks", notes=notes)
-    return rows, text + (stt_wer() if wer else "")
-
-
-def stt_wer() -> str:
-    """The offline recogniser's word error rate (bench/stt_wer.py), as its own section."""
-    command = [sys.executable, str(ROOT / "bench" / "stt_wer.py")]
-    done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, env=os.environ)
-    output = done.stdout.strip() or done.stderr.strip()
-    return f"\n## Offline speech recognition (held-out interview answers)\n\n```\n{output}\n```\n"
+    return rows, text
