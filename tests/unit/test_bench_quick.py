@@ -21,7 +21,7 @@ EXPECTED = [
     "overhead per turn (ms)",
     "update -> voice reply sent (ms)",
     "inside provider calls (ms)",
-    "audio codec per turn, decode + encode (ms)",
+    "audio per turn, probe + encode (ms)",
     "encode of one voice reply (ms)",
     "bot: CPU per voice turn, codec excluded (ms)",
     "echo bot, one at a time (ms)",
@@ -40,6 +40,8 @@ EXPECTED = [
     "one at a time",
     "encode 20 s reply to OGG/Opus (ms)",
     "decode 60 s OGG/Opus answer (ms)",
+    "probe 60 s answer, as a turn does (ms)",
+    "chat actions sent per candidate",
     "loop lag, 2 encodes at once (ms)",
     "duration (s)",
 ]
@@ -50,7 +52,7 @@ def measures(rows: list[Row]) -> list[str]:
 
 
 def test_the_quick_harness_reports_every_figure_with_a_verdict_where_there_is_a_target() -> None:
-    rows, text = run_all(TINY, isolated=False, wer=False, audio_runs=1, audio_encodes=2)
+    rows, text = run_all(TINY, isolated=False, audio_runs=1, audio_encodes=2)
 
     assert [m for m in EXPECTED if m not in measures(rows)] == []
     assert [r.note for r in rows if r.measure == "not measured"] == []
