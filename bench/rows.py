@@ -53,7 +53,8 @@ def _cpu(f: dict[str, Any], p: dict[str, Any]) -> list[Row]:
     return [
         row(
             b, "bot: CPU per voice turn, codec excluded (ms)", f.get("cpu_per_turn_ms"), at_most(15)
-        )
+        ),
+        row(b, "codec process: CPU per voice turn (ms)", f.get("codec_cpu_per_turn_ms")),
     ]
 
 
@@ -82,6 +83,7 @@ def _concurrency(f: dict[str, Any], p: dict[str, Any]) -> list[Row]:
             f.get("unanswered"),
         ),
         row(b, "CPU per voice turn, codec excluded (ms)", f.get("cpu_per_turn_ms"), at_most(15)),
+        row(b, "codec process: CPU per voice turn (ms)", f.get("codec_cpu_per_turn_ms")),
         row(b, "chat actions sent per candidate", f.get("chat_actions", 0) / max(1, n)),
     ]
 
@@ -158,6 +160,7 @@ NOTES = [
     "turn's provider calls and its audio decode/encode (reported separately)",
     "ideal schedule: each turn's measured provider time, then its voice and text messages "
     "queued first come first served at 30 messages/s",
-    "CPU: this process's CPU time over the timed phase minus the codec's worker-thread CPU; "
-    "one at a time runs with zero provider latency and no flood limit",
+    "CPU: the bot process's CPU time over the timed phase (audio decode/encode run in the "
+    "codec process, reported beside it); one at a time runs with zero provider latency and "
+    "no flood limit; peak memory adds the codec process's",
 ]

@@ -68,7 +68,7 @@ def _concurrency_figures(run: Run, candidates: int) -> dict[str, Any]:
         "throughput_fraction": throughput_fraction(run.messages),
         "rejected_429": run.rejected_429, "peak_rss_mb": run.peak_rss_mb,
         "cpu_per_turn_ms": run.cpu_per_turn_ms, "chat_actions": run.chat_actions,
-        "unanswered": run.unanswered,
+        "unanswered": run.unanswered, "codec_cpu_per_turn_ms": run.codec_cpu_per_turn_ms,
     }  # fmt: skip
 
 
@@ -79,6 +79,7 @@ async def cpu(turns: int = 100) -> dict[str, Any]:
         run = await run_turns(bot, ids, one_at_a_time=True)
     return {
         "turns": len(run.turns), "errors": run.errors, "cpu_per_turn_ms": run.cpu_per_turn_ms,
+        "codec_cpu_per_turn_ms": run.codec_cpu_per_turn_ms,
         "e2e_ms": ms([t.e2e_s for t in run.turns]),
     }  # fmt: skip
 

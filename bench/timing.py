@@ -8,6 +8,7 @@ wall-clock interval to it, and every codec call its interval and its worker-thre
 from __future__ import annotations
 
 import contextlib
+import functools
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextvars import ContextVar
@@ -94,35 +95,36 @@ class TimedTTS(Timed):
 
 
 class TimedCodec(Timed):
-    """The PyAV codec, run in the same CPU pool, with wall and worker CPU time recorded."""
+    """The PyAV codec in its processes, with wall time and the worker's CPU time recorded."""
 
     def __init__(self, inner: Any, recorder: Recorder) -> None:
         super().__init__(inner)
         self.recorder = recorder
 
-    def _cpu(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> Callable[[], T]:
-        def run() -> T:
-            started = time.thread_time()
-            try:
-                return fn(*args, **kwargs)
-            finally:
-                self.recorder.codec_cpu_s.append(time.thread_time() - started)
-
-        return run
+    async def _run(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        job = functools.partial(cpu_timed, fn, *args, **kwargs)
+        result, cpu_s = await _timed("codec", audio.run_codec(job))
+        self.recorder.codec_cpu_s.append(cpu_s)
+        return result
 
     async def decode(self, data: bytes, *, sample_rate: int = 16000) -> Pcm:
-        job = self._cpu(audio.decode_sync, data, sample_rate=sample_rate, limits=self.limits)
-        return await _timed("codec", audio.run_cpu(job))
+        return await self._run(audio.decode_sync, data, sample_rate=sample_rate, limits=self.limits)
 
     async def probe(self, data: bytes) -> float:
-        job = self._cpu(audio.probe_sync, data, limits=self.limits)
-        return await _timed("codec", audio.run_cpu(job))
+        return await self._run(audio.probe_sync, data, limits=self.limits)
 
     async def encode_voice(self, pcm: Pcm) -> AudioClip:
         started = time.monotonic()
-        clip = await _timed("codec", audio.run_cpu(self._cpu(audio.encode_voice_sync, pcm)))
+        clip = await self._run(audio.encode_voice_sync, pcm)
         self.recorder.encode_s.append(time.monotonic() - started)
         return clip
+
+
+def cpu_timed(fn: Callable[..., T], *args: Any, **kwargs: Any) -> tuple[T, float]:
+    """`fn(...)` and the CPU time it took (run in the codec process: module level)."""
+    started = time.thread_time()
+    result = fn(*args, **kwargs)
+    return result, time.thread_time() - started
 
 
 def time_units_of_work(db: Any) -> None:

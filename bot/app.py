@@ -72,8 +72,9 @@ class App:
     """Every cloud provider call (`bot.core.usage.Usage`); add listeners to export it (#4)."""
 
     async def start(self) -> None:
-        """Bring the schema up to date; everything else starts lazily."""
+        """Bring the schema up to date and start the codec processes; the rest is lazy."""
         await self.db.upgrade()
+        await self.codec.warm_up()
         voice = self.tts.name if self.tts else "none (text only)"
         log.info(
             "providers: speech-to-text %s, coach %s, voice %s",

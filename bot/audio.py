@@ -1,7 +1,7 @@
-"""Audio in process with PyAV: uploads -> mono s16 PCM, replies -> OGG/Opus voice notes.
+"""Audio with PyAV: uploads -> mono s16 PCM, replies -> OGG/Opus voice notes.
 
 Bad input raises an `AudioError` whose `user_message` can be shown to the candidate as is.
-CPU work runs in one bounded thread pool (`run_cpu`), never on the event loop."""
+Decoding and encoding run in codec processes (`run_codec`), never on the event loop."""
 
 from __future__ import annotations
 
@@ -10,10 +10,15 @@ import contextlib
 import functools
 import io
 import logging
+import multiprocessing
 import os
+import signal
+import threading
+import time
 import wave
 from collections.abc import Callable, Iterator
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -240,9 +245,8 @@ def _pcm_array(pcm: Pcm) -> np.ndarray[Any, np.dtype[np.int16]]:
 def encode_voice_sync(pcm: Pcm, *, bitrate: int = 32000) -> AudioClip:
     """Encode PCM as a Telegram voice note: OGG container, Opus codec, 48 kHz mono.
 
-    The samples go in `_CHUNK_S` pieces: PyAV holds the GIL while it codes, and between
-    pieces the event loop gets its turn (one call for the whole reply would stall it for
-    the length of the encode)."""
+    The samples go in `_CHUNK_S` pieces: PyAV holds the GIL while it codes, so a caller
+    running this in a thread still leaves the event loop a turn between pieces."""
     samples = _pcm_array(pcm)
     if not samples.size or pcm.sample_rate <= 0:
         raise EmptyAudio("There is no audio to send.")
@@ -309,9 +313,11 @@ def waveform(pcm: Pcm, points: int = 256) -> bytes:
     return bytes(min(255, int(s.max()) * 255 // 32767) if s.size else 0 for s in slices)
 
 
-# Threads start on first use. PyAV 18 holds the GIL while it codes, so audio jobs do not
-# run in parallel; the pool keeps them off the loop and leaves room for other CPU work.
+# Threads start on first use, for CPU work other than the codec (pocketsphinx's client).
 _pool = ThreadPoolExecutor(max_workers=min(4, os.cpu_count() or 1), thread_name_prefix="cpu")
+CODEC_WORKERS = max(1, min(4, (os.cpu_count() or 2) - 1))
+"""Codec processes: every core but the one the event loop needs (at least one)."""
+_codec_pool: ProcessPoolExecutor | None = None
 
 
 def set_cpu_workers(n: int) -> None:
@@ -332,24 +338,73 @@ async def run_cpu(fn: Callable[..., T], *args: Any) -> T:
     return await loop.run_in_executor(_pool, fn, *args)
 
 
+async def run_codec(fn: Callable[..., T], *args: Any) -> T:
+    """Run codec job `fn(*args)` (picklable) in the codec processes.
+
+    PyAV holds the GIL while it codes: in a thread, each decode or encode would stop the
+    event loop and every other thread for its whole length; in its own process it runs on
+    another core. A worker that dies (FFmpeg crashing on a hostile file) is replaced, and
+    the job is reported as a recording that could not be played.
+    """
+    pool = codec_pool()
+    try:
+        return await asyncio.get_running_loop().run_in_executor(pool, fn, *args)
+    except BrokenProcessPool as exc:
+        global _codec_pool
+        if _codec_pool is pool:
+            _codec_pool = None
+        log.error("a codec process died; starting another")
+        raise NotAudio(_DAMAGED) from exc
+
+
+def codec_pool() -> ProcessPoolExecutor:
+    """The codec processes (started on first use; `warm_up` starts them early)."""
+    global _codec_pool
+    if _codec_pool is None:
+        spawn = multiprocessing.get_context("spawn")  # no fork of a threaded process
+        _codec_pool = ProcessPoolExecutor(
+            max_workers=CODEC_WORKERS, mp_context=spawn,
+            initializer=_in_codec_process, initargs=(os.getpid(),),
+        )  # fmt: skip
+    return _codec_pool
+
+
+def _in_codec_process(parent: int) -> None:
+    """A codec process leaves Ctrl-C to the bot, and exits as soon as the bot is gone,
+    even killed (it would otherwise live on, holding the bot's output open)."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(0.5)
+        os._exit(0)
+
+    threading.Thread(target=watch, name="codec-parent-watch", daemon=True).start()
+
+
+async def warm_up() -> None:
+    """Start the codec processes now, so the first answer does not wait for them."""
+    await asyncio.gather(*(run_codec(int) for _ in range(CODEC_WORKERS)))
+
+
 async def decode(
     clip_or_bytes: AudioClip | bytes,
     *,
     sample_rate: int = 16000,
     limits: AudioLimits = AudioLimits(),
 ) -> Pcm:
-    """`decode_sync` in the CPU pool."""
+    """`decode_sync` in a codec process."""
     data = clip_or_bytes.data if isinstance(clip_or_bytes, AudioClip) else clip_or_bytes
-    return await run_cpu(
+    return await run_codec(
         functools.partial(decode_sync, data, sample_rate=sample_rate, limits=limits)
     )
 
 
 async def probe(data: bytes, *, limits: AudioLimits = AudioLimits()) -> float:
-    """`probe_sync` in the CPU pool."""
-    return await run_cpu(functools.partial(probe_sync, data, limits=limits))
+    """`probe_sync` in a codec process."""
+    return await run_codec(functools.partial(probe_sync, data, limits=limits))
 
 
 async def encode_voice(pcm: Pcm) -> AudioClip:
-    """`encode_voice_sync` in the CPU pool."""
-    return await run_cpu(encode_voice_sync, pcm)
+    """`encode_voice_sync` in a codec process."""
+    return await run_codec(encode_voice_sync, pcm)

@@ -68,6 +68,9 @@ class FakeCodec:
     async def probe(self, data: bytes) -> float:
         return (await self.decode(data)).duration_s
 
+    async def warm_up(self) -> None:
+        return None
+
     async def encode_voice(self, pcm: Pcm) -> AudioClip:
         return AudioClip(b"OggS" + pcm.samples[:8], duration_s=pcm.duration_s)
 

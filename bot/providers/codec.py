@@ -18,3 +18,6 @@ class PyAvCodec:
 
     async def encode_voice(self, pcm: Pcm) -> AudioClip:
         return await audio.encode_voice(pcm)
+
+    async def warm_up(self) -> None:
+        await audio.warm_up()

@@ -27,6 +27,7 @@ from bot.audio import (
     format_duration,
     pcm_from_wav,
     probe_sync,
+    run_codec,
     run_cpu,
     set_cpu_workers,
     wav_bytes,
@@ -380,6 +381,18 @@ async def test_run_cpu_runs_the_function_in_a_worker_thread() -> None:
     loop_thread = threading.get_ident()
     worker_thread = await run_cpu(threading.get_ident)
     assert worker_thread != loop_thread
+
+
+async def test_codec_jobs_run_in_another_process() -> None:
+    assert await run_codec(os.getpid) != os.getpid()
+
+
+async def test_a_codec_process_that_dies_is_replaced_and_the_job_is_a_plain_audio_error() -> None:
+    with pytest.raises(NotAudio) as caught:
+        await run_codec(functools.partial(os._exit, 3))  # as FFmpeg crashing would
+    assert "cut off or damaged" in caught.value.user_message
+    clip = await encode_voice(tone_pcm(0.5))  # the next job gets a new process
+    assert clip.data.startswith(b"OggS")
 
 
 async def test_the_event_loop_keeps_ticking_while_eight_decodes_run(answer_ogg: bytes) -> None:
