@@ -33,6 +33,7 @@ from bench.timing import (
 from bot.app import App, _coach, _codec, _stt, _tts, build_app
 from bot.config import Settings, load_settings
 from bot.core.models import ChatRef
+from bot.core.usage import UsageMeter
 from bot.flows.interview import InterviewFlow
 from bot.flows.voice import Voice
 from bot.providers.coach.rules import RuleBasedCoach
@@ -129,11 +130,12 @@ class BotUnderTest:
     async def __aenter__(self) -> BotUnderTest:
         self._tmp = tempfile.TemporaryDirectory(prefix="coach-bench-")
         settings = self.settings()
-        rec = self.recorder
-        tts = _tts(settings)
+        rec, meter = self.recorder, UsageMeter()  # usage is stored per turn, as in production
+        tts = _tts(settings, meter)
         self.app = app = build_app(
-            settings, stt=TimedSTT(_stt(settings)), coach=TimedCoach(_coach(settings)),
-            tts=TimedTTS(tts) if tts else None, codec=TimedCodec(_codec(settings), rec),
+            settings, stt=TimedSTT(_stt(settings, meter)), meter=meter,
+            coach=TimedCoach(_coach(settings, meter)), tts=TimedTTS(tts) if tts else None,
+            codec=TimedCodec(_codec(settings), rec),
         )  # fmt: skip
         await app.start()
         time_units_of_work(app.db)

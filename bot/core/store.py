@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from contextlib import AbstractAsyncContextManager
 from datetime import datetime
 from typing import Any, Protocol
@@ -169,6 +170,9 @@ class Stats(Protocol):
 
 class Usages(Protocol):
     async def record(self, usage: Usage, turn_id: int | None, now: datetime) -> None: ...
+    async def record_all(
+        self, calls: Sequence[Usage], turn_id: int | None, now: datetime
+    ) -> None: ...
     async def summary(self, since: datetime) -> list[dict[str, Any]]: ...
 
 

@@ -30,5 +30,4 @@ async def record_usage(store: Store, clock: Clock, turn_id: int, calls: list[Usa
     if not calls:
         return
     async with store.unit_of_work() as uow:
-        for usage in calls:
-            await uow.usage.record(usage, turn_id, clock.now())
+        await uow.usage.record_all(calls, turn_id, clock.now())

@@ -26,22 +26,30 @@ def percentile(values: Sequence[float], p: float) -> float:
 class UsageRepository(Repository):
     async def record(self, usage: Usage, turn_id: int | None, now: datetime) -> None:
         """Store one provider call, linked to the turn it served when there is one."""
-        await self.conn.execute(
-            provider_usage.insert().values(
+        await self.record_all([usage], turn_id, now)
+
+    async def record_all(self, calls: Sequence[Usage], turn_id: int | None, now: datetime) -> None:
+        """Store provider calls (one statement for all of them)."""
+        if not calls:
+            return
+        rows = [
+            dict(
                 at=now,
                 turn_id=turn_id,
-                stage=usage.stage,
-                provider=usage.provider,
-                model=usage.model,
-                latency_ms=round(usage.latency_s * 1000),
-                ok=usage.ok,
-                error_kind=usage.error_kind,
-                input_tokens=usage.input_tokens,
-                output_tokens=usage.output_tokens,
-                audio_seconds=usage.audio_seconds,
-                characters=usage.characters,
+                stage=u.stage,
+                provider=u.provider,
+                model=u.model,
+                latency_ms=round(u.latency_s * 1000),
+                ok=u.ok,
+                error_kind=u.error_kind,
+                input_tokens=u.input_tokens,
+                output_tokens=u.output_tokens,
+                audio_seconds=u.audio_seconds,
+                characters=u.characters,
             )  # fmt: skip
-        )
+            for u in calls
+        ]
+        await self.conn.execute(provider_usage.insert(), rows)
 
     async def summary(self, since: datetime) -> list[dict[str, Any]]:
         """Per stage and provider since `since`: calls, errors, p50/p95 latency (ms), tokens
