@@ -191,11 +191,8 @@ async def test_unsealed_plaintext_is_scrubbed_from_the_sqlite_file_and_wal(
     assert [f.name for f, data in raw_files(tmp_path).items() if secret in data] == []
 
 
-async def test_a_purge_that_crashes_after_shredding_the_key_finishes_on_the_next_run(
-    database: Database, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    crashing = await plant(database, due_in=timedelta(days=-1))
-    kept = await plant(database, due_in=None)
+def crash_the_first_blob_delete(database: Database, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The disk goes away during the first blob deletion, then comes back."""
     real_delete, calls = database.blobs.delete, []
 
     def delete_crashing_once(key: str) -> bool:
@@ -205,6 +202,14 @@ async def test_a_purge_that_crashes_after_shredding_the_key_finishes_on_the_next
         return real_delete(key)
 
     monkeypatch.setattr(database.blobs, "delete", delete_crashing_once)
+
+
+async def test_a_purge_that_crashes_after_shredding_the_key_finishes_on_the_next_run(
+    database: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    crashing = await plant(database, due_in=timedelta(days=-1))
+    kept = await plant(database, due_in=None)
+    crash_the_first_blob_delete(database, monkeypatch)
     job = PurgeJob(db=database, clock=FixedClock(NOW))
     first = await job.run(now=NOW)
     assert (first.people_erased, first.people_failed) == (0, 1)
@@ -363,15 +368,7 @@ async def test_a_failing_batch_is_left_due_and_the_next_batch_goes_on(
     database: Database, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     people = [await plant(database, due_in=timedelta(days=-1)) for _ in range(3)]
-    real_delete, calls = database.blobs.delete, []
-
-    def delete_crashing_once(key: str) -> bool:
-        calls.append(key)
-        if len(calls) == 1:
-            raise OSError("disk went away")
-        return real_delete(key)
-
-    monkeypatch.setattr(database.blobs, "delete", delete_crashing_once)
+    crash_the_first_blob_delete(database, monkeypatch)
     job = PurgeJob(db=database, clock=FixedClock(NOW), batch_size=2)
     first = await job.run(now=NOW)
 
