@@ -353,6 +353,7 @@ async def run_codec(fn: Callable[..., T], *args: Any) -> T:
         global _codec_pool
         if _codec_pool is pool:
             _codec_pool = None
+        pool.shutdown(wait=False)
         log.error("a codec process died; starting another")
         raise NotAudio(_DAMAGED) from exc
 
