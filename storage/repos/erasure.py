@@ -9,6 +9,7 @@ gets a receipt of their own. `shred_key` and `erase` are the batch of one.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections import Counter
 from collections.abc import Sequence
@@ -141,9 +142,11 @@ class ErasureRepository(Repository):
         return list(await self.conn.execute(stmt))
 
     async def _delete_blobs(self, people: Ids) -> Counter[int]:
-        """Delete every blob the people's rows reference (missing files count as deleted);
-        the number per person."""
+        """Delete every blob the people's rows reference (missing files count as deleted),
+        in a thread: a batch is thousands of files, too many to unlink on the event loop.
+        The number per person."""
         owners: Counter[int] = Counter()
+        keys: list[str] = []
         for kind in registry.BLOBS:
             table_name, column = kind.referenced_by.split(".")
             entry = registry.table(table_name)
@@ -153,8 +156,9 @@ class ErasureRepository(Repository):
                 sa.select(owner, key).select_from(source).where(owner.in_(people), key.is_not(None))
             )
             for user_id, blob_key in (await self.conn.execute(stmt)).all():
-                self.blobs.delete(str(blob_key))
+                keys.append(str(blob_key))
                 owners[int(user_id)] += 1
+        await asyncio.to_thread(lambda: [self.blobs.delete(key) for key in keys])
         return owners
 
     async def _count(self, entry: registry.TableEntry, people: Ids) -> Counter[int]:
