@@ -209,4 +209,6 @@ async def test_every_turn_gets_one_reply_while_a_fifth_of_provider_calls_fail(
     assert shared.total >= 0.15 * sum(shared.requests.values())
     assert report["turns_lost"] == 0 and report["turns_duplicated"] == 0
     assert figures.feedback == completed == steps.get("replied", 0)
-    assert figures.text_only > 0 and figures.with_voice > 0
+    # the SDKs' retries absorb most voice faults; a voice that keeps failing leaves a text
+    # reply (by chance there may be none here: tests/e2e/test_cloud_faults.py forces it)
+    assert figures.with_voice >= 0.9 * figures.feedback
